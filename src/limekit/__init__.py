@@ -1,0 +1,26 @@
+"""limekit: fast, faithful, lime-compatible local explanations for any model.
+
+The native API::
+
+    from limekit import TabularExplainer
+    exp = TabularExplainer(X_train, random_state=0).explain(x, model)
+    print(exp)
+"""
+
+from .explainers import TabularExplainer
+from .explanation import Explanation, LabelExplanation
+from .kernels import Kernel
+from .sampling import LimeTabularSampler
+from .surrogates import RidgeSurrogate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TabularExplainer",
+    "Explanation",
+    "LabelExplanation",
+    "Kernel",
+    "LimeTabularSampler",
+    "RidgeSurrogate",
+    "__version__",
+]

@@ -1,0 +1,163 @@
+"""Adapters that call the model being explained, in chunks, and check what it returns.
+
+The model may be a plain callable returning probabilities (classification) or
+values (regression), or an estimator with ``predict_proba`` / ``predict``. Every
+output is validated before any surrogate sees it: wrong shapes, NaN, and
+non-probabilities are reported with the offending row and how to fix it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["BlackBox", "as_blackbox"]
+
+
+def _resolve_function(model: Any, mode: str) -> Callable[[Any], Any]:
+    if mode == "classification":
+        if hasattr(model, "predict_proba"):
+            return model.predict_proba
+        if callable(model):
+            return model
+        if hasattr(model, "predict"):
+            raise TypeError(
+                f"{type(model).__name__} has no predict_proba; classification explanations "
+                "need class probabilities. Use a probabilistic classifier (e.g. "
+                "SVC(probability=True)), pass a function returning probabilities, or use "
+                "mode='regression' to explain predict()."
+            )
+    else:
+        if hasattr(model, "predict") and not callable(model):
+            return model.predict
+        if callable(model):
+            return model
+        if hasattr(model, "predict"):
+            return model.predict
+    raise TypeError(
+        f"model must be a callable or have predict_proba/predict, got {type(model).__name__}"
+    )
+
+
+def _n_rows(inputs: Any) -> int:
+    return inputs.shape[0] if hasattr(inputs, "shape") else len(inputs)
+
+
+def _slice(inputs: Any, start: int, stop: int) -> Any:
+    if isinstance(inputs, (pd.DataFrame, pd.Series)):
+        return inputs.iloc[start:stop]
+    return inputs[start:stop]
+
+
+class BlackBox:
+    """The model being explained, as a validated, chunked prediction function.
+
+    Parameters
+    ----------
+    model : callable or estimator
+    mode : {"classification", "regression"}
+    batch_size : int, optional
+        Call the model on at most this many rows at a time (bounds its memory);
+        ``None`` sends all samples in one call.
+    """
+
+    def __init__(self, model: Any, mode: str, batch_size: int | None = None) -> None:
+        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
+            raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+        self.model = model
+        self.mode = mode
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.fn = _resolve_function(model, mode)
+
+    def predict(self, inputs: Any) -> np.ndarray:
+        """Model outputs for ``inputs``: ``(n, k)`` probabilities or ``(n, 1)`` values."""
+        n = _n_rows(inputs)
+        step = self.batch_size or n
+        parts = [self._call(_slice(inputs, s, min(s + step, n))) for s in range(0, n, step)]
+        return check_model_output(np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0],
+                                  n, self.mode)
+
+    def _call(self, chunk: Any) -> Any:
+        try:
+            out = self.fn(chunk)
+        except Exception as exc:
+            kind = (f"a DataFrame with columns {list(chunk.columns)[:6]}"
+                    if isinstance(chunk, pd.DataFrame)
+                    else f"{type(chunk).__name__} of shape {getattr(chunk, 'shape', len(chunk))}")
+            raise RuntimeError(
+                f"the model raised {type(exc).__name__}: {exc} when called on {kind}. "
+                "Check that it accepts inputs shaped like the training data."
+            ) from exc
+        if hasattr(out, "detach"):  # a torch tensor
+            out = out.detach().cpu().numpy()
+        try:
+            arr = np.asarray(out, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"the model returned {type(out).__name__} that is not numeric; it must return "
+                "an array of probabilities (classification) or values (regression)."
+            ) from None
+        if arr.ndim == 0 or arr.shape[0] != _n_rows(chunk):
+            raise ValueError(
+                f"the model returned shape {arr.shape} for {_n_rows(chunk)} input rows; it must "
+                "return one prediction per row."
+            )
+        return arr
+
+
+def check_model_output(y: np.ndarray, n: int, mode: str) -> np.ndarray:
+    """Validate model outputs for ``n`` rows; returns a 2-D float array."""
+    if mode == "classification":
+        if y.ndim != 2 or y.shape[1] < 2:
+            raise ValueError(
+                f"for classification the model must return class probabilities of shape "
+                f"(n_samples, n_classes >= 2); it returned shape {y.shape}. Pass predict_proba "
+                "(not predict); for a single positive-class probability p, return "
+                "np.column_stack([1 - p, p]); or use mode='regression'."
+            )
+    else:
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(
+                f"for regression the model must return one value per row; it returned shape "
+                f"{y.shape}. To explain output j of a multi-output model pass "
+                "lambda X: model.predict(X)[:, j]."
+            )
+        y = y[:, None]
+    bad = ~np.isfinite(y)
+    if bad.any():
+        row = int(np.flatnonzero(bad.any(axis=1))[0])
+        raise ValueError(
+            f"the model returned NaN or infinite predictions ({int(bad.any(axis=1).sum())} of "
+            f"{n} rows, first at sample row {row}); it must return finite values for every "
+            "perturbed sample. Check that it handles the value ranges in the training data."
+        )
+    if mode == "classification":
+        lo, hi = float(y.min()), float(y.max())
+        if lo < -1e-6 or hi > 1 + 1e-6:
+            raise ValueError(
+                f"the model returned values outside [0, 1] (min {lo:.4g}, max {hi:.4g}), so they "
+                "are not probabilities; pass predict_proba, apply softmax/sigmoid to logits, or "
+                "use mode='regression' to explain raw scores."
+            )
+        sums = y.sum(axis=1)
+        if not np.allclose(sums, 1.0, atol=1e-4):
+            warnings.warn(
+                "the model's class probabilities do not sum to 1 (row sums range "
+                f"{sums.min():.4g}..{sums.max():.4g}); explanations treat each column "
+                "independently, as for a multi-label model.",
+                UserWarning, stacklevel=4,
+            )
+    return y
+
+
+def as_blackbox(model: Any, mode: str, batch_size: int | None = None) -> BlackBox:
+    """Wrap ``model`` (idempotent)."""
+    if isinstance(model, BlackBox):
+        return model
+    return BlackBox(model, mode, batch_size=batch_size)

@@ -1,0 +1,259 @@
+"""Tabular LIME: the pipeline of representation, sampler, black box, kernel and surrogate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._random import check_random_state, explanation_rng, instance_digest
+from .._validation import check_mode, check_num_features, check_num_samples
+from ..blackbox import as_blackbox
+from ..explanation import Explanation, LabelExplanation, _finite
+from ..kernels import Kernel
+from ..representations.tabular import CATEGORICAL, TabularRepresentation
+from ..sampling import LimeTabularSampler
+from ..surrogates import SELECTION_METHODS, RidgeSurrogate, WeightedDesign, select_features
+
+__all__ = ["TabularExplainer"]
+
+_DEFAULT_NUM_FEATURES = 10
+
+
+class TabularExplainer:
+    """Explain predictions of any model on tabular data with LIME.
+
+    Parameters
+    ----------
+    training_data : ndarray or DataFrame of shape (n_rows, n_features)
+        Data whose per-feature distributions the neighbourhood is drawn from.
+        With a DataFrame, feature names come from its columns, ``object``,
+        ``category``, ``string`` and ``bool`` columns are categorical, and the
+        model is called with a DataFrame of the same columns and dtypes (so a
+        scikit-learn Pipeline with a ColumnTransformer works unchanged).
+    mode : {"classification", "regression"}, default "classification"
+    feature_names : sequence of str, optional
+        Display names; default the DataFrame columns or ``x0, x1, ...``.
+    categorical_features : sequence of int or str, optional
+        Further columns (indices or names) to treat as categorical.
+    class_names : sequence of str, optional
+        Names of the model's output columns (classification).
+    discretizer : {"quartile", "decile", "entropy"} or None, default "quartile"
+        Bin continuous features (lime's default) or keep them continuous
+        (``None``; weights are then per training standard deviation).
+    kernel_width : float, optional
+        Width of the exponential kernel; default ``0.75 * sqrt(n_features)``.
+    feature_selection : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+        How the ``num_features`` features are chosen (lime's semantics).
+    random_state : int, optional
+        Seed. An explanation depends only on the seed, the instance and the
+        settings: not on what was explained before.
+    training_labels : array-like, optional
+        Training targets, needed by ``discretizer="entropy"``.
+    sample_around_instance : bool, default False
+        Continuous mode: centre the Gaussian samples on the instance instead of
+        the training mean.
+    surrogate : RidgeSurrogate, optional
+        The local model; default ``RidgeSurrogate(alpha=1.0)`` as in lime.
+    kernel : callable, optional
+        ``kernel(distances, width) -> weights``; default lime's exponential kernel.
+    batch_size : int, optional
+        Call the model on at most this many samples at once.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from limekit import TabularExplainer
+    >>> data = load_breast_cancer(as_frame=True)
+    >>> X, y = data.data, data.target
+    >>> model = RandomForestClassifier(n_estimators=50, random_state=0).fit(X, y)
+    >>> explainer = TabularExplainer(X, class_names=list(data.target_names), random_state=0)
+    >>> exp = explainer.explain(X.iloc[0], model, num_features=5, num_samples=1000)
+    >>> len(exp.as_list())
+    5
+    """
+
+    def __init__(self, training_data, mode: str = "classification",
+                 feature_names: Sequence[str] | None = None,
+                 categorical_features: Sequence[int | str] | None = None,
+                 class_names: Sequence[str] | None = None,
+                 discretizer: str | None = "quartile",
+                 kernel_width: float | None = None,
+                 feature_selection: str = "auto",
+                 random_state: int | None = None,
+                 training_labels=None,
+                 sample_around_instance: bool = False,
+                 surrogate: RidgeSurrogate | None = None,
+                 kernel=None,
+                 batch_size: int | None = None) -> None:
+        self.mode = check_mode(mode)
+        self.random_state = check_random_state(random_state)
+        if feature_selection not in SELECTION_METHODS:
+            raise ValueError(
+                f"feature_selection must be one of {SELECTION_METHODS}, got {feature_selection!r}"
+            )
+        self.feature_selection = feature_selection
+        self.representation = TabularRepresentation(
+            training_data, feature_names=feature_names,
+            categorical_features=categorical_features, discretizer=discretizer,
+            training_labels=training_labels, seed=self.random_state)
+        d = self.representation.n_features
+        self.kernel = Kernel(0.75 * np.sqrt(d) if kernel_width is None else kernel_width,
+                             fn=kernel)
+        self.class_names = None if class_names is None else [str(c) for c in class_names]
+        self.discretizer = discretizer
+        self.sampler = LimeTabularSampler(sample_around_instance)
+        self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
+        self.batch_size = batch_size
+
+    # ------------------------------------------------------------- properties
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.representation.feature_names)
+
+    @property
+    def categorical_features(self) -> list[int]:
+        return self.representation.categorical_features
+
+    @property
+    def kernel_width(self) -> float:
+        return self.kernel.width
+
+    # ---------------------------------------------------------------- explain
+    def explain(self, instance, model: Any, labels: Sequence[int] | None = None,
+                top_labels: int | None = None, num_features: int | None = _DEFAULT_NUM_FEATURES,
+                num_samples: int = 5000, distance_metric: str = "euclidean",
+                batch_size: int | None = None) -> Explanation:
+        """Explain the model's prediction for one instance.
+
+        Parameters
+        ----------
+        instance : 1-D array, list, dict, pandas Series, or one-row DataFrame
+        model : callable or estimator
+            Returns class probabilities (classification; ``predict_proba`` is
+            used when present) or values (regression; ``predict``).
+        labels : sequence of int, optional
+            Classes to explain. Default: the predicted class (classification),
+            the output (regression).
+        top_labels : int, optional
+            Explain the ``top_labels`` most probable classes instead.
+        num_features : int or None, default 10
+            Features in each explanation (clipped to the number of features if
+            left at the default); ``None`` keeps all.
+        num_samples : int, default 5000
+            Neighbourhood size (row 0 is the instance itself).
+        distance_metric : {"euclidean", "cosine"}
+            Distance in the interpretable space.
+        batch_size : int, optional
+            Model-call chunk size; overrides the explainer's.
+
+        Returns
+        -------
+        Explanation
+        """
+        rep = self.representation
+        d = rep.n_features
+        k = check_num_features(num_features, d, default=num_features is _DEFAULT_NUM_FEATURES
+                               or num_features == _DEFAULT_NUM_FEATURES)
+        n = check_num_samples(num_samples)
+        kernel = (self.kernel if distance_metric == self.kernel.metric
+                  else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
+        blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size)
+
+        row = rep.check_instance(instance)
+        z_codes = rep.encode(row)
+        rng = explanation_rng(self.random_state, self._instance_key(row))
+
+        codes = self.sampler.draw(rep.marginals(), z_codes, n, rng)
+        Z = rep.to_interpretable(codes, z_codes)
+        inputs = rep.decode(codes, row, rng)
+        Y = blackbox.predict(inputs)
+        weights = kernel.weights(kernel.distances(Z, Z[0]))
+
+        label_list = self._labels(Y[0], labels, top_labels)
+        design = WeightedDesign(Z, Y[:, label_list], weights)
+        z0 = Z[0]
+        fits = {}
+        for col, label in enumerate(label_list):
+            selected = select_features(design, col, k, self.feature_selection, z0)
+            fit = self.surrogate.fit(design, col, selected, z0)
+            order = np.argsort(-np.abs(fit.coef), kind="stable")
+            fits[int(label)] = LabelExplanation(
+                weights=tuple((int(fit.features[i]), _finite(fit.coef[i])) for i in order),
+                intercept=_finite(fit.intercept),
+                score=_finite(fit.score),
+                local_pred=_finite(fit.local_pred),
+            )
+
+        descriptions, values = rep.describe(row, z_codes)
+        is_clf = self.mode == "classification"
+        return Explanation(
+            mode=self.mode,
+            feature_names=tuple(rep.feature_names),
+            feature_descriptions=tuple(descriptions),
+            feature_values=tuple(values),
+            class_names=tuple(self._class_names(Y.shape[1])) if is_clf else None,
+            label_explanations=fits,
+            predict_proba=tuple(float(p) for p in Y[0]) if is_clf else None,
+            predicted_value=None if is_clf else float(Y[0, 0]),
+            num_samples=n,
+            settings={
+                "explainer": "TabularExplainer",
+                "discretizer": self.discretizer,
+                "kernel_width": self.kernel.width,
+                "distance_metric": distance_metric,
+                "feature_selection": self.feature_selection,
+                "num_features": k,
+                "sample_around_instance": self.sampler.sample_around_instance,
+                "surrogate": repr(self.surrogate),
+                "random_state": self.random_state,
+            },
+        )
+
+    # ---------------------------------------------------------------- helpers
+    def _instance_key(self, row: pd.Series) -> tuple[int, ...]:
+        """Digest of the instance's values (not its position in any batch)."""
+        parts = []
+        for col, v in zip(self.representation.columns, row.to_numpy(dtype=object)):
+            parts.append(str(v).encode() if col.kind == CATEGORICAL
+                         else float(v).hex().encode())
+        return instance_digest(*parts)
+
+    def _labels(self, y0: np.ndarray, labels, top_labels) -> list[int]:
+        n_out = y0.shape[0]
+        if self.mode == "regression":
+            return [0]
+        if self.class_names is not None and len(self.class_names) != n_out:
+            raise ValueError(
+                f"class_names has {len(self.class_names)} names but the model returns "
+                f"{n_out} class probabilities; pass one name per model output column."
+            )
+        if top_labels is not None:
+            if isinstance(top_labels, bool) or int(top_labels) < 1:
+                raise ValueError(f"top_labels must be a positive int, got {top_labels!r}")
+            return [int(i) for i in np.argsort(-y0, kind="stable")[: min(int(top_labels), n_out)]]
+        if labels is None:
+            return [int(np.argmax(y0))]
+        out = []
+        for lab in np.atleast_1d(np.asarray(labels)).tolist():
+            if not isinstance(lab, int) or not 0 <= lab < n_out:
+                raise ValueError(
+                    f"label {lab!r} is not a valid class index; the model returns {n_out} "
+                    f"classes, so labels must be integers in 0..{n_out - 1}."
+                )
+            if lab not in out:
+                out.append(lab)
+        if not out:
+            raise ValueError("labels is empty; pass at least one class index or use top_labels")
+        return out
+
+    def _class_names(self, n_out: int) -> list[str]:
+        return self.class_names if self.class_names is not None else [str(i) for i in range(n_out)]
+
+    def __repr__(self) -> str:
+        return (f"TabularExplainer(mode={self.mode!r}, n_features={self.representation.n_features}, "
+                f"discretizer={self.discretizer!r}, kernel_width={self.kernel.width:.4g}, "
+                f"feature_selection={self.feature_selection!r}, random_state={self.random_state})")

@@ -1,0 +1,284 @@
+"""The Explanation: plain data describing one explained prediction.
+
+An :class:`Explanation` holds numbers and strings only (no model, no sampler,
+no arrays of samples), so it pickles, serialises to JSON and back exactly, and
+can be compared with ``==``. Rendering lives in :mod:`limekit.render`; the
+methods here only delegate to it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Explanation", "LabelExplanation"]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LabelExplanation:
+    """The local surrogate fitted for one label (class, or the regression output).
+
+    Attributes
+    ----------
+    weights : tuple of (int, float)
+        ``(feature index, weight)`` pairs, strongest (largest ``|weight|``) first.
+        Only the selected features appear.
+    intercept : float
+        Intercept of the surrogate.
+    score : float
+        Weighted R² of the surrogate on the neighbourhood it was fitted on.
+    local_pred : float
+        Surrogate prediction at the explained instance.
+    """
+
+    weights: tuple[tuple[int, float], ...]
+    intercept: float
+    score: float
+    local_pred: float
+
+
+@dataclass(frozen=True, eq=True)
+class Explanation:
+    """One explained prediction.
+
+    Attributes
+    ----------
+    mode : {"classification", "regression"}
+    feature_names : tuple of str
+        Names of the interpretable features, in column order.
+    feature_descriptions : tuple of str
+        What each interpretable feature means *for this instance*, e.g.
+        ``"age <= 37.00"`` or ``"color=red"``; used by :meth:`as_list`.
+    feature_values : tuple of str
+        The instance's value of each feature, formatted for display.
+    class_names : tuple of str or None
+        Names of the model's outputs (classification), ``None`` for regression.
+    label_explanations : dict of int to LabelExplanation
+        One fitted surrogate per explained label, in the order they were asked for.
+    predict_proba : tuple of float or None
+        The model's probabilities at the instance (classification).
+    predicted_value : float or None
+        The model's output at the instance (regression).
+    num_samples : int
+        Neighbourhood size used.
+    settings : dict
+        The settings that produced this explanation (JSON-compatible values).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from limekit import TabularExplainer
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=500).fit(X, y)
+    >>> exp = TabularExplainer(X, random_state=0).explain(X[0], model, num_samples=500)
+    >>> exp.labels
+    [0]
+    >>> len(exp.as_list())
+    4
+    """
+
+    mode: str
+    feature_names: tuple[str, ...]
+    feature_descriptions: tuple[str, ...]
+    feature_values: tuple[str, ...]
+    class_names: tuple[str, ...] | None
+    label_explanations: dict[int, LabelExplanation]
+    predict_proba: tuple[float, ...] | None = None
+    predicted_value: float | None = None
+    num_samples: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ access
+    @property
+    def labels(self) -> list[int]:
+        """Explained labels, in the order they were requested (top label first)."""
+        return list(self.label_explanations)
+
+    @property
+    def intercept(self) -> dict[int, float]:
+        """Surrogate intercept per label."""
+        return {k: v.intercept for k, v in self.label_explanations.items()}
+
+    @property
+    def score(self) -> dict[int, float]:
+        """Surrogate weighted R² on its own neighbourhood, per label."""
+        return {k: v.score for k, v in self.label_explanations.items()}
+
+    @property
+    def local_pred(self) -> dict[int, float]:
+        """Surrogate prediction at the instance, per label."""
+        return {k: v.local_pred for k, v in self.label_explanations.items()}
+
+    @property
+    def local_exp(self) -> dict[int, list[tuple[int, float]]]:
+        """``{label: [(feature index, weight), ...]}``, strongest first (lime's ``as_map``)."""
+        return {k: list(v.weights) for k, v in self.label_explanations.items()}
+
+    @property
+    def prediction(self) -> np.ndarray | float:
+        """The model's output at the instance: probabilities, or the regression value."""
+        if self.mode == "classification":
+            return np.asarray(self.predict_proba, dtype=float)
+        return float(self.predicted_value)  # type: ignore[arg-type]
+
+    def class_name(self, label: int) -> str:
+        """Display name of ``label``."""
+        if self.class_names is not None and 0 <= label < len(self.class_names):
+            return self.class_names[label]
+        return "prediction" if self.mode == "regression" else str(label)
+
+    def _resolve_label(self, label: int | None) -> int:
+        if label is None:
+            return self.labels[0]
+        label = int(label)
+        if label not in self.label_explanations:
+            raise KeyError(
+                f"label {label} was not explained; explained labels are {self.labels}. "
+                "Pass labels=[...] or top_labels=k to explain() to explain other labels."
+            )
+        return label
+
+    def as_list(self, label: int | None = None) -> list[tuple[str, float]]:
+        """``[(feature description, weight)]`` for ``label``, strongest first.
+
+        ``label=None`` means the first explained label (the top label when
+        ``top_labels`` was used, the only one for regression).
+        """
+        lab = self._resolve_label(label)
+        return [(self.feature_descriptions[i], w) for i, w in self.label_explanations[lab].weights]
+
+    def as_map(self) -> dict[int, list[tuple[int, float]]]:
+        """``{label: [(feature index, weight)]}``, strongest first."""
+        return self.local_exp
+
+    # ------------------------------------------------------------ serialise
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible dict; :meth:`from_dict` restores an equal Explanation."""
+        d = asdict(self)
+        d["schema_version"] = SCHEMA_VERSION
+        d["label_explanations"] = [
+            {"label": int(k), **asdict(v), "weights": [[int(i), float(w)] for i, w in v.weights]}
+            for k, v in self.label_explanations.items()
+        ]
+        for key in ("feature_names", "feature_descriptions", "feature_values", "class_names",
+                    "predict_proba"):
+            if d[key] is not None:
+                d[key] = list(d[key])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Explanation:
+        """Rebuild an Explanation from :meth:`to_dict` output (or parsed JSON)."""
+        version = d.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise ValueError(
+                f"explanation schema version {version} is not supported by this limekit "
+                f"(expects {SCHEMA_VERSION}); re-create the explanation with this version."
+            )
+        labels = {
+            int(le["label"]): LabelExplanation(
+                weights=tuple((int(i), float(w)) for i, w in le["weights"]),
+                intercept=float(le["intercept"]),
+                score=float(le["score"]),
+                local_pred=float(le["local_pred"]),
+            )
+            for le in d["label_explanations"]
+        }
+
+        def opt_tuple(x, conv):
+            return None if x is None else tuple(conv(v) for v in x)
+
+        return cls(
+            mode=d["mode"],
+            feature_names=tuple(str(v) for v in d["feature_names"]),
+            feature_descriptions=tuple(str(v) for v in d["feature_descriptions"]),
+            feature_values=tuple(str(v) for v in d["feature_values"]),
+            class_names=opt_tuple(d.get("class_names"), str),
+            label_explanations=labels,
+            predict_proba=opt_tuple(d.get("predict_proba"), float),
+            predicted_value=None if d.get("predicted_value") is None else float(d["predicted_value"]),
+            num_samples=int(d.get("num_samples", 0)),
+            settings=dict(d.get("settings", {})),
+        )
+
+    def to_json(self, **json_kwargs: Any) -> str:
+        """JSON text; floats are written with full precision so the round trip is exact."""
+        return json.dumps(self.to_dict(), allow_nan=False, **json_kwargs)
+
+    @classmethod
+    def from_json(cls, text: str) -> Explanation:
+        """Inverse of :meth:`to_json`."""
+        return cls.from_dict(json.loads(text))
+
+    def to_frame(self):
+        """A tidy :class:`pandas.DataFrame`, one row per (label, selected feature).
+
+        Columns: ``label``, ``class_name``, ``rank``, ``feature``, ``description``,
+        ``value``, ``weight``.
+        """
+        import pandas as pd
+
+        rows = []
+        for lab, le in self.label_explanations.items():
+            for rank, (i, w) in enumerate(le.weights, start=1):
+                rows.append({
+                    "label": lab,
+                    "class_name": self.class_name(lab),
+                    "rank": rank,
+                    "feature": self.feature_names[i],
+                    "description": self.feature_descriptions[i],
+                    "value": self.feature_values[i],
+                    "weight": w,
+                })
+        columns = ["label", "class_name", "rank", "feature", "description", "value", "weight"]
+        return pd.DataFrame(rows, columns=columns)
+
+    # --------------------------------------------------------------- render
+    def to_text(self, label: int | None = None, width: int | None = None) -> str:
+        """A readable terminal table (what ``str(exp)`` shows)."""
+        from .render.terminal import render_text
+
+        return render_text(self, label=label, width=width)
+
+    def to_html(self, labels: list[int] | None = None, full_page: bool = True) -> str:
+        """Self-contained HTML (inline CSS/SVG, no script, no network); user strings escaped."""
+        from .render.html import render_html
+
+        return render_html(self, labels=labels, full_page=full_page)
+
+    def save_html(self, path: str) -> None:
+        """Write :meth:`to_html` to ``path`` (UTF-8)."""
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(self.to_html())
+
+    def plot(self, label: int | None = None, ax=None, **kwargs: Any):
+        """A matplotlib horizontal bar chart of the weights; returns the Figure."""
+        from .render.plot import plot_explanation
+
+        return plot_explanation(self, label=label, ax=ax, **kwargs)
+
+    def _repr_html_(self) -> str:
+        return self.to_html(full_page=False)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def __repr__(self) -> str:
+        labs = ", ".join(self.class_name(k) for k in self.labels)
+        return (f"<Explanation mode={self.mode!r} labels=[{labs}] "
+                f"features={len(self.feature_names)} num_samples={self.num_samples}>")
+
+
+def _finite(x: float) -> float:
+    """Python float, rejecting NaN/inf (an explanation never carries them)."""
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"non-finite value {x!r} in an explanation")
+    return x

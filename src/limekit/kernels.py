@@ -1,0 +1,74 @@
+"""Distances between samples and the explained instance, and proximity kernels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["euclidean_distances", "cosine_distances", "exponential_kernel", "Kernel"]
+
+
+def euclidean_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
+    """Euclidean distance of every row of ``Z`` to ``z0``."""
+    diff = Z - z0
+    return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+
+
+def cosine_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
+    """Cosine distance ``1 - cos(Z_i, z0)``; an all-zero row is at distance 1."""
+    num = Z @ z0
+    den = np.linalg.norm(Z, axis=1) * np.linalg.norm(z0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    return np.clip(1.0 - sim, 0.0, 2.0)
+
+
+_DISTANCES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+    "euclidean": euclidean_distances,
+    "cosine": cosine_distances,
+}
+
+
+def exponential_kernel(d: np.ndarray, width: float) -> np.ndarray:
+    """lime's kernel ``sqrt(exp(-d²/w²)) = exp(-d²/(2w²))``."""
+    return np.exp(-(d * d) / (2.0 * width * width))
+
+
+class Kernel:
+    """Proximity weights from distances.
+
+    Parameters
+    ----------
+    width : float
+        Kernel width ``w`` (> 0).
+    metric : {"euclidean", "cosine"}
+        Distance in the interpretable space.
+    fn : callable, optional
+        ``fn(distances, width) -> weights``; defaults to :func:`exponential_kernel`.
+    """
+
+    def __init__(self, width: float, metric: str = "euclidean",
+                 fn: Callable[[np.ndarray, float], np.ndarray] | None = None) -> None:
+        width = float(width)
+        if not np.isfinite(width) or width <= 0:
+            raise ValueError(f"kernel_width must be a positive finite number, got {width}")
+        if metric not in _DISTANCES:
+            raise ValueError(f"distance metric must be one of {sorted(_DISTANCES)}, got {metric!r}")
+        self.width = width
+        self.metric = metric
+        self.fn = fn
+
+    def distances(self, Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
+        return _DISTANCES[self.metric](Z, z0)
+
+    def weights(self, distances: np.ndarray) -> np.ndarray:
+        fn = self.fn or exponential_kernel
+        w = np.asarray(fn(distances, self.width), dtype=float)
+        if w.shape != distances.shape or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError("the kernel function must return one finite, non-negative "
+                             "weight per distance")
+        return w
+
+    def __repr__(self) -> str:
+        return f"Kernel(width={self.width:g}, metric={self.metric!r})"

@@ -1,0 +1,42 @@
+"""Bin edges for continuous columns (lime's quartile, decile and entropy discretizers)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["bin_edges", "DISCRETIZERS"]
+
+DISCRETIZERS = ("quartile", "decile", "entropy")
+
+
+def bin_edges(values: np.ndarray, method: str, labels: np.ndarray | None = None,
+              seed: int | None = None) -> np.ndarray:
+    """Sorted unique interior bin edges for one column.
+
+    A value ``v`` falls in bin ``searchsorted(edges, v)`` (side='left'), i.e. bins
+    are ``v <= e0``, ``e0 < v <= e1``, ..., ``v > e_last``, as in lime.
+    """
+    if method == "quartile":
+        edges = np.percentile(values, [25, 50, 75])
+    elif method == "decile":
+        edges = np.percentile(values, np.arange(10, 100, 10))
+    elif method == "entropy":
+        from sklearn.tree import DecisionTreeClassifier
+
+        if labels is None:
+            raise ValueError(
+                "discretizer='entropy' needs the training labels: pass training_labels=y "
+                "to the explainer, or use discretizer='quartile'."
+            )
+        # At most 8 bins (depth 3), the same tree lime grows.
+        tree = DecisionTreeClassifier(criterion="entropy", max_depth=3, random_state=seed)
+        tree.fit(values.reshape(-1, 1), labels)
+        internal = tree.tree_.children_left > -1
+        edges = np.sort(tree.tree_.threshold[internal])
+        if edges.size == 0:
+            edges = np.array([np.median(values)])
+    else:
+        raise ValueError(
+            f"discretizer must be one of {DISCRETIZERS} or None, got {method!r}"
+        )
+    return np.unique(edges)

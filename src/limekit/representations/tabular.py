@@ -1,0 +1,500 @@
+"""Tabular interpretable representation: column kinds, bins, encode and decode.
+
+Every column is one of three kinds:
+
+* ``categorical``: a finite set of values with training frequencies; its
+  interpretable value is 1 when a sample has the instance's value.
+* ``binned``: a continuous column cut into bins (lime's discretized mode); its
+  interpretable value is 1 when a sample falls in the instance's bin, and model
+  inputs are drawn from a normal truncated to the bin.
+* ``continuous``: a continuous column kept as a z-score, so surrogate weights
+  are per training standard deviation.
+
+Samples travel as *codes* (an ``n × d`` float matrix): a category or bin index
+for discrete columns, the raw value for continuous ones. The sampler draws
+codes; this module turns codes into the interpretable matrix ``Z`` and back
+into model inputs with the training data's columns and dtypes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+from .._validation import check_finite_column, format_names
+from .discretize import bin_edges
+
+__all__ = ["TabularRepresentation", "TabularMarginals"]
+
+CATEGORICAL, BINNED, CONTINUOUS = "categorical", "binned", "continuous"
+
+
+@dataclass(frozen=True)
+class TabularMarginals:
+    """What a tabular sampler needs to know: the per-column sampling distributions.
+
+    ``discrete`` columns draw an index from ``probabilities[j]``; ``gaussian``
+    columns draw ``center + scale · N(0, 1)`` (center chosen by the sampler).
+    """
+
+    n_features: int
+    discrete: np.ndarray                 # column indices
+    probabilities: tuple[np.ndarray, ...]  # one probability vector per discrete column
+    gaussian: np.ndarray                 # column indices
+    mean: np.ndarray                     # training mean of each gaussian column
+    scale: np.ndarray                    # training std of each gaussian column (0 if constant)
+
+
+@dataclass
+class _Column:
+    name: str
+    kind: str
+    dtype: object = None              # pandas dtype of the original column
+    is_integer: bool = False
+    categories: np.ndarray | None = None   # categorical: values, sorted
+    freqs: np.ndarray | None = None        # categorical / binned: probability per code
+    edges: np.ndarray | None = None        # binned: interior edges
+    bin_mean: np.ndarray | None = None
+    bin_std: np.ndarray | None = None
+    bin_lo: np.ndarray | None = None
+    bin_hi: np.ndarray | None = None
+    mean: float = 0.0
+    std: float = 1.0
+
+
+def _is_categorical_dtype(dtype) -> bool:
+    return (isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype)
+            or pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_string_dtype(dtype))
+
+
+class TabularRepresentation:
+    """Fit the column kinds and statistics of a training table.
+
+    Parameters
+    ----------
+    training_data : ndarray or DataFrame, shape (n_rows, n_features)
+    feature_names : sequence of str, optional
+        Defaults to the DataFrame's columns, else ``x0, x1, ...``.
+    categorical_features : sequence of int or str, optional
+        Columns to treat as categorical (indices or names). With a DataFrame,
+        object, category, string and bool columns are categorical anyway.
+    discretizer : {"quartile", "decile", "entropy"} or None
+        How to bin continuous columns; ``None`` keeps them continuous.
+    training_labels : array-like, optional
+        Needed by ``discretizer="entropy"``.
+    seed : int, optional
+        Seed for the entropy discretizer's tree.
+    """
+
+    def __init__(self, training_data, feature_names: Sequence[str] | None = None,
+                 categorical_features: Sequence[int | str] | None = None,
+                 discretizer: str | None = "quartile", training_labels=None,
+                 seed: int | None = None) -> None:
+        frame, self.input_kind = _as_training_frame(training_data, feature_names)
+        n_rows, n_cols = frame.shape
+        if n_rows < 2:
+            raise ValueError(
+                f"training_data has {n_rows} row(s); at least 2 are needed to estimate the "
+                "feature distributions to sample from."
+            )
+        if n_cols < 1:
+            raise ValueError("training_data has no columns")
+        self.columns_ = list(frame.columns)
+        self.feature_names = [str(c) for c in frame.columns]
+        if feature_names is not None and self.input_kind == "frame":
+            # display names may differ from the columns the model is called with
+            self.feature_names = [str(f) for f in feature_names]
+        if len(set(self.feature_names)) != n_cols:
+            raise ValueError(f"feature names must be unique, got {format_names(self.feature_names)}")
+        self.discretizer = discretizer
+        labels = None if training_labels is None else np.asarray(training_labels)
+        if labels is not None and labels.shape[0] != n_rows:
+            raise ValueError(
+                f"training_labels has {labels.shape[0]} entries but training_data has "
+                f"{n_rows} rows"
+            )
+
+        categorical = _resolve_categorical(categorical_features, self.feature_names,
+                                           [str(c) for c in self.columns_])
+        self.columns: list[_Column] = []
+        for j, name in enumerate(self.feature_names):
+            series = frame.iloc[:, j]
+            is_cat = j in categorical or (self.input_kind == "frame"
+                                          and _is_categorical_dtype(series.dtype))
+            if is_cat:
+                self.columns.append(_fit_categorical(name, series))
+            else:
+                self.columns.append(_fit_numeric(name, series, discretizer, labels, seed))
+        self._index()
+
+    # ------------------------------------------------------------ structure
+    def _index(self) -> None:
+        kinds = np.array([c.kind for c in self.columns])
+        self.discrete_idx = np.flatnonzero(kinds != CONTINUOUS)
+        self.continuous_idx = np.flatnonzero(kinds == CONTINUOUS)
+        self.binned_idx = np.flatnonzero(kinds == BINNED)
+        self.categorical_idx = np.flatnonzero(kinds == CATEGORICAL)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.columns)
+
+    @property
+    def categorical_features(self) -> list[int]:
+        return self.categorical_idx.tolist()
+
+    def marginals(self) -> TabularMarginals:
+        cont = [self.columns[j] for j in self.continuous_idx]
+        return TabularMarginals(
+            n_features=self.n_features,
+            discrete=self.discrete_idx,
+            probabilities=tuple(self.columns[j].freqs for j in self.discrete_idx),
+            gaussian=self.continuous_idx,
+            mean=np.array([c.mean for c in cont], dtype=float),
+            scale=np.array([c.std for c in cont], dtype=float),
+        )
+
+    # --------------------------------------------------------------- encode
+    def check_instance(self, instance) -> pd.Series:
+        """Validate one instance and return it as a Series indexed like the training columns."""
+        row = _as_row(instance, self.columns_, [str(c) for c in self.columns_])
+        for col, value in zip(self.columns, row.to_numpy(dtype=object)):
+            if col.kind == CATEGORICAL:
+                if _is_missing(value):
+                    raise ValueError(
+                        f"the instance has a missing value in categorical feature {col.name!r}; "
+                        "fill it with one of the training categories."
+                    )
+                if not np.any(_category_match(col.categories, value)):
+                    raise ValueError(
+                        f"the instance has value {value!r} in categorical feature {col.name!r}, "
+                        "which never occurs in the training data (known values: "
+                        f"{format_names(col.categories)}); map it to a known category or add "
+                        "rows with it to training_data."
+                    )
+            else:
+                try:
+                    x = float(value)
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"the instance has non-numeric value {value!r} in numeric feature "
+                        f"{col.name!r}"
+                    ) from None
+                if not np.isfinite(x):
+                    kind = "NaN" if np.isnan(x) else "an infinite value"
+                    raise ValueError(
+                        f"the instance has {kind} in feature {col.name!r}; impute it before "
+                        "explaining."
+                    )
+        return row
+
+    def encode(self, row: pd.Series) -> np.ndarray:
+        """Codes of a validated instance: category/bin index, or the raw value."""
+        values = row.to_numpy(dtype=object)
+        codes = np.empty(self.n_features)
+        for j, col in enumerate(self.columns):
+            if col.kind == CATEGORICAL:
+                codes[j] = int(np.flatnonzero(_category_match(col.categories, values[j]))[0])
+            elif col.kind == BINNED:
+                codes[j] = np.searchsorted(col.edges, float(values[j]))
+            else:
+                codes[j] = float(values[j])
+        return codes
+
+    def to_interpretable(self, codes: np.ndarray, instance_codes: np.ndarray) -> np.ndarray:
+        """The interpretable matrix Z: 1/0 "same as the instance" for discrete columns,
+        the z-score for continuous ones."""
+        Z = np.empty(codes.shape, dtype=float)
+        d = self.discrete_idx
+        Z[:, d] = codes[:, d] == instance_codes[d]
+        c = self.continuous_idx
+        if c.size:
+            m = self.marginals()
+            scale = np.where(m.scale > 0, m.scale, 1.0)
+            Z[:, c] = (codes[:, c] - m.mean) / scale
+        return Z
+
+    # --------------------------------------------------------------- decode
+    def decode(self, codes: np.ndarray, row: pd.Series, rng: np.random.Generator):
+        """Model inputs for ``codes`` (row 0 is replaced by the instance itself).
+
+        Returns a DataFrame with the training columns and dtypes when the
+        explainer was fitted on a DataFrame, else a 2-D ndarray.
+        """
+        n = codes.shape[0]
+        values: dict[int, np.ndarray] = {}
+        b = self.binned_idx
+        if b.size:
+            values.update(zip(b.tolist(), self._undiscretize(codes[:, b], rng).T))
+        for j in self.continuous_idx:
+            values[j] = codes[:, j]
+        for j in self.categorical_idx:
+            values[j] = self.columns[j].categories[codes[:, j].astype(np.intp)]
+        inst = row.to_numpy(dtype=object)
+        if self.input_kind == "frame":
+            data = {}
+            for j, col in enumerate(self.columns):
+                v = values[j]
+                if col.kind != CATEGORICAL and col.is_integer:
+                    v = np.rint(v)
+                s = pd.Series(v, copy=False)
+                s.iloc[0] = inst[j]
+                data[self.columns_[j]] = s.astype(col.dtype, copy=False)
+            return pd.DataFrame(data)
+        numeric = all(c.kind != CATEGORICAL or np.issubdtype(c.categories.dtype, np.number)
+                      for c in self.columns)
+        out = np.empty((n, self.n_features), dtype=float if numeric else object)
+        for j in range(self.n_features):
+            out[:, j] = values[j]
+        out[0] = inst.astype(float) if numeric else inst
+        return out
+
+    def _undiscretize(self, bins: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Draw values inside each sampled bin from the bin's truncated normal."""
+        cols = [self.columns[j] for j in self.binned_idx]
+        idx = bins.astype(np.intp)
+        k = np.arange(len(cols))
+        # Gather per-sample bin statistics through a padded table, no loop over samples.
+        width = max(c.bin_mean.size for c in cols)
+
+        def table(attr):
+            t = np.zeros((len(cols), width))
+            for i, c in enumerate(cols):
+                t[i, : c.bin_mean.size] = getattr(c, attr)
+            return t[k, idx]
+
+        mean, std, lo, hi = (table(a) for a in ("bin_mean", "bin_std", "bin_lo", "bin_hi"))
+        out = _truncated_normal(rng, mean, std, lo, hi)
+        ints = np.array([c.is_integer for c in cols])
+        if ints.any():
+            # Keep integer columns integer *and* inside the sampled bin.
+            first = idx == 0
+            lo_int = np.where(first, np.ceil(lo), np.floor(lo) + 1)
+            hi_int = np.floor(hi)
+            rounded = np.clip(np.rint(out), lo_int, np.maximum(lo_int, hi_int))
+            out = np.where(ints, rounded, out)
+        return out
+
+    # --------------------------------------------------------------- labels
+    def describe(self, row: pd.Series, instance_codes: np.ndarray) -> tuple[list[str], list[str]]:
+        """(description, formatted value) of each feature for this instance."""
+        values = row.to_numpy(dtype=object)
+        descriptions, shown = [], []
+        for j, col in enumerate(self.columns):
+            if col.kind == CATEGORICAL:
+                descriptions.append(f"{col.name}={values[j]}")
+                shown.append(str(values[j]))
+                continue
+            shown.append(f"{float(values[j]):.2f}")
+            if col.kind == BINNED:
+                descriptions.append(_bin_name(col.name, col.edges, int(instance_codes[j])))
+            else:
+                descriptions.append(col.name)
+        return descriptions, shown
+
+    def __getstate__(self):
+        return self.__dict__.copy()
+
+
+# ---------------------------------------------------------------- fitting helpers
+def _as_training_frame(data, feature_names) -> tuple[pd.DataFrame, str]:
+    if isinstance(data, pd.DataFrame):
+        if feature_names is not None and len(feature_names) != data.shape[1]:
+            raise ValueError(
+                f"feature_names has {len(feature_names)} names but training_data has "
+                f"{data.shape[1]} columns"
+            )
+        if data.columns.duplicated().any():
+            dup = data.columns[data.columns.duplicated()].tolist()
+            raise ValueError(f"training_data has duplicated column names: {format_names(dup)}")
+        return data, "frame"
+    if hasattr(data, "toarray") and hasattr(data, "nnz"):
+        raise TypeError("sparse training_data is not supported yet; pass a dense array "
+                        "(training_data.toarray()) or a DataFrame")
+    arr = np.asarray(data)
+    if arr.ndim != 2:
+        raise ValueError(
+            f"training_data must be 2-D (rows × features), got shape {arr.shape}; "
+            "reshape a single feature with X.reshape(-1, 1)."
+        )
+    if feature_names is None:
+        feature_names = [f"x{j}" for j in range(arr.shape[1])]
+    feature_names = [str(f) for f in feature_names]
+    if len(feature_names) != arr.shape[1]:
+        raise ValueError(
+            f"feature_names has {len(feature_names)} names but training_data has "
+            f"{arr.shape[1]} columns"
+        )
+    frame = pd.DataFrame(arr, columns=feature_names, copy=False)
+    return frame, "array"
+
+
+def _resolve_categorical(categorical_features, names: list[str],
+                         columns: list[str]) -> set[int]:
+    out: set[int] = set()
+    for f in categorical_features or ():
+        if isinstance(f, (int, np.integer)) and not isinstance(f, bool):
+            if not 0 <= f < len(names):
+                raise ValueError(
+                    f"categorical feature index {f} is out of range for {len(names)} features"
+                )
+            out.add(int(f))
+        elif str(f) in columns:
+            out.add(columns.index(str(f)))
+        elif str(f) in names:
+            out.add(names.index(str(f)))
+        else:
+            raise ValueError(
+                f"categorical feature {f!r} is not a column; columns are {format_names(names)}"
+            )
+    return out
+
+
+def _is_missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _category_match(categories: np.ndarray, value) -> np.ndarray:
+    """Boolean mask of ``categories == value`` that treats 1 and 1.0 alike but not '1'."""
+    if np.issubdtype(categories.dtype, np.number):
+        try:
+            return categories == float(value)
+        except (TypeError, ValueError):
+            return np.zeros(categories.shape, dtype=bool)
+    return np.fromiter((bool(c == value) for c in categories), dtype=bool,
+                       count=categories.size)
+
+
+def _fit_categorical(name: str, series: pd.Series) -> _Column:
+    if series.isna().any():
+        row = int(np.flatnonzero(series.isna().to_numpy())[0])
+        raise ValueError(
+            f"training_data has a missing value in categorical feature {name!r} (row {row}); "
+            "fill missing categories (e.g. with 'missing') before explaining."
+        )
+    raw = series.to_numpy()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        raw = series.astype(object).to_numpy()
+    try:
+        values, counts = np.unique(raw, return_counts=True)
+    except TypeError:  # mixed types that do not sort: fall back to string order
+        keys = np.array([str(v) for v in raw])
+        _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        values = raw[first]
+    if np.issubdtype(values.dtype, np.number):
+        check_finite_column(values.astype(float), name, "training_data")
+    return _Column(name=name, kind=CATEGORICAL, dtype=series.dtype, categories=values,
+                   freqs=counts / counts.sum())
+
+
+def _fit_numeric(name: str, series: pd.Series, discretizer, labels, seed) -> _Column:
+    try:
+        x = series.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"training_data column {name!r} is not numeric; list it in categorical_features "
+            "(or give it a 'category' dtype in a DataFrame)."
+        ) from None
+    check_finite_column(x, name, "training_data")
+    is_int = pd.api.types.is_integer_dtype(series.dtype)
+    col = _Column(name=name, kind=CONTINUOUS, dtype=series.dtype, is_integer=is_int,
+                  mean=float(x.mean()), std=float(x.std()))
+    if discretizer is None:
+        return col
+    edges = bin_edges(x, discretizer, labels=labels, seed=seed)
+    codes = np.searchsorted(edges, x)
+    nb = edges.size + 1
+    counts = np.bincount(codes, minlength=nb).astype(float)
+    sums = np.bincount(codes, weights=x, minlength=nb)
+    sq = np.bincount(codes, weights=x * x, minlength=nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+        var = np.where(counts > 0, sq / np.maximum(counts, 1) - mean * mean, 0.0)
+    col.kind = BINNED
+    col.edges = edges
+    col.freqs = counts / counts.sum()
+    col.bin_mean = mean
+    col.bin_std = np.sqrt(np.maximum(var, 0.0))
+    col.bin_lo = np.concatenate([[x.min()], edges])
+    col.bin_hi = np.concatenate([edges, [x.max()]])
+    return col
+
+
+def _bin_name(name: str, edges: np.ndarray, b: int) -> str:
+    if b == 0:
+        return f"{name} <= {edges[0]:.2f}"
+    if b == edges.size:
+        return f"{name} > {edges[-1]:.2f}"
+    return f"{edges[b - 1]:.2f} < {name} <= {edges[b]:.2f}"
+
+
+def _truncated_normal(rng: np.random.Generator, mean, std, lo, hi) -> np.ndarray:
+    """Vectorised draws from N(mean, std²) truncated to [lo, hi], by inverse CDF.
+
+    Hand-written rather than ``scipy.stats.truncnorm.rvs`` because that is an
+    order of magnitude slower for many different (a, b) pairs. Intervals in the
+    upper tail are mirrored to the lower tail so the CDF keeps its precision.
+    A bin of zero width or zero spread yields its mean clipped into the bin
+    (lime returns a z-score there, a known defect).
+    """
+    u = rng.random(np.shape(mean))
+    safe = std > 1e-12 * np.maximum(1.0, np.abs(mean))
+    s = np.where(safe, std, 1.0)
+    a, b = (lo - mean) / s, (hi - mean) / s
+    flip = a > 0
+    a2, b2 = np.where(flip, -b, a), np.where(flip, -a, b)
+    pa, pb = ndtr(a2), ndtr(b2)
+    p = pa + u * (pb - pa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = ndtri(p)
+    # Where both ends sit beyond the CDF's resolution, fall back to a uniform draw.
+    z = np.where(np.isfinite(z) & (pb - pa > 0), z, a2 + u * (b2 - a2))
+    z = np.where(flip, -z, z)
+    out = np.where(safe & (hi > lo), mean + s * z, mean)
+    return np.clip(out, lo, hi)
+
+
+def _as_row(instance, columns: list, names: list[str]) -> pd.Series:
+    """One instance as a Series over the training columns, checking names and length."""
+    d = len(columns)
+    if isinstance(instance, pd.DataFrame):
+        if instance.shape[0] != 1:
+            raise ValueError(
+                f"explain one instance at a time: got a DataFrame with {instance.shape[0]} rows; "
+                "pass df.iloc[i] (or df.iloc[[i]])."
+            )
+        instance = instance.iloc[0]
+    if isinstance(instance, dict):
+        instance = pd.Series(instance)
+    if isinstance(instance, pd.Series) and not isinstance(instance.index, pd.RangeIndex):
+        got = [str(i) for i in instance.index]
+        missing = [n for n in names if n not in got]
+        extra = [g for g in got if g not in names]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing {format_names(missing)}")
+            if extra:
+                parts.append(f"unexpected {format_names(extra)}")
+            raise ValueError(
+                "the instance's column names do not match the training data: "
+                + "; ".join(parts) + ". Select the training columns, e.g. row[explainer.feature_names]."
+            )
+        lookup = dict(zip(got, instance.to_numpy(dtype=object)))
+        return pd.Series([lookup[n] for n in names], index=columns, dtype=object)
+    arr = np.asarray(instance, dtype=object)
+    if arr.ndim == 2 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim != 1 or arr.shape[0] != d:
+        raise ValueError(
+            f"the instance must have {d} features (one row); got shape {np.shape(instance)}. "
+            "Pass one row, e.g. X[i], not X[i:i+1, :k]."
+        )
+    return pd.Series(arr, index=columns, dtype=object)
