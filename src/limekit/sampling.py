@@ -18,25 +18,30 @@ def sample_discrete(rng: np.random.Generator, probabilities: tuple[np.ndarray, .
                     n: int) -> np.ndarray:
     """Draw ``n`` indices for each of several categorical distributions at once.
 
-    One uniform per draw and one ``searchsorted`` over all columns' cumulative
-    probabilities, offset by the column number so that they form one sorted
-    array (column ``j``'s CDF lives in ``[j, j + 1]``). Returns ``(n, m)``.
+    One uniform per draw; the index is the number of interior CDF boundaries
+    at or below it. With few categories per column (bins, small vocabularies)
+    a broadcast comparison against a padded CDF table beats ``searchsorted``
+    on unsorted queries several times over; wide columns fall back to it.
+    Returns ``(n, m)`` intp.
     """
     m = len(probabilities)
     if m == 0:
         return np.empty((n, 0), dtype=np.intp)
-    cdfs, starts = [], np.empty(m, dtype=np.intp)
-    pos = 0
-    for j, p in enumerate(probabilities):
-        c = np.cumsum(p, dtype=float)
-        c /= c[-1]
-        c[-1] = 1.0 + 1e-9  # the last category takes all of [.., 1)
-        cdfs.append(c + j)
-        starts[j] = pos
-        pos += c.size
-    flat = np.concatenate(cdfs)
-    u = rng.random((n, m)) + np.arange(m)
-    return np.searchsorted(flat, u, side="right") - starts
+    u = rng.random((n, m))
+    widths = [p.size for p in probabilities]
+    kmax = max(widths)
+    out = np.empty((n, m), dtype=np.intp)
+    narrow = [j for j, k in enumerate(widths) if k <= 16]
+    if narrow:
+        table = np.full((len(narrow), max(1, max(widths[j] for j in narrow) - 1)), 2.0)
+        for row, j in enumerate(narrow):
+            c = np.cumsum(probabilities[j], dtype=float)
+            table[row, : c.size - 1] = c[:-1] / c[-1]
+        out[:, narrow] = (u[:, narrow, None] >= table).sum(axis=2)
+    for j in (j for j, k in enumerate(widths) if k > 16 or kmax <= 0):
+        c = np.cumsum(probabilities[j], dtype=float)
+        out[:, j] = np.searchsorted(c[:-1] / c[-1], u[:, j], side="right")
+    return out
 
 
 class LimeTabularSampler:
