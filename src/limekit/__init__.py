@@ -11,7 +11,7 @@ from .explainers import TabularExplainer
 from .explanation import Explanation, LabelExplanation
 from .kernels import Kernel
 from .sampling import LimeTabularSampler
-from .surrogates import RidgeSurrogate
+from .surrogates import EstimatorSurrogate, RidgeSurrogate
 
 __version__ = "0.1.0"
 
@@ -22,5 +22,6 @@ __all__ = [
     "Kernel",
     "LimeTabularSampler",
     "RidgeSurrogate",
+    "EstimatorSurrogate",
     "__version__",
 ]

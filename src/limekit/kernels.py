@@ -54,13 +54,25 @@ class Kernel:
         if not np.isfinite(width) or width <= 0:
             raise ValueError(f"kernel_width must be a positive finite number, got {width}")
         if metric not in _DISTANCES:
-            raise ValueError(f"distance metric must be one of {sorted(_DISTANCES)}, got {metric!r}")
+            from scipy.spatial.distance import cdist
+
+            try:
+                cdist(np.zeros((1, 2)), np.ones((1, 2)), metric=metric)
+            except (ValueError, TypeError):
+                raise ValueError(
+                    f"unknown distance metric {metric!r}; use 'euclidean', 'cosine' or any "
+                    "metric name scipy.spatial.distance.cdist accepts"
+                ) from None
         self.width = width
         self.metric = metric
         self.fn = fn
 
     def distances(self, Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
-        return _DISTANCES[self.metric](Z, z0)
+        if self.metric in _DISTANCES:
+            return _DISTANCES[self.metric](Z, z0)
+        from scipy.spatial.distance import cdist
+
+        return cdist(Z, z0[None, :], metric=self.metric)[:, 0]
 
     def weights(self, distances: np.ndarray) -> np.ndarray:
         fn = self.fn or exponential_kernel

@@ -217,7 +217,7 @@ class TabularExplainer:
     def _instance_key(self, row: pd.Series) -> tuple[int, ...]:
         """Digest of the instance's values (not its position in any batch)."""
         parts = []
-        for col, v in zip(self.representation.columns, row.to_numpy(dtype=object)):
+        for col, v in zip(self.representation.columns, row.to_numpy(dtype=object), strict=True):
             parts.append(str(v).encode() if col.kind == CATEGORICAL
                          else float(v).hex().encode())
         return instance_digest(*parts)

@@ -167,7 +167,7 @@ class TabularRepresentation:
     def check_instance(self, instance) -> pd.Series:
         """Validate one instance and return it as a Series indexed like the training columns."""
         row = _as_row(instance, self.columns_, [str(c) for c in self.columns_])
-        for col, value in zip(self.columns, row.to_numpy(dtype=object)):
+        for col, value in zip(self.columns, row.to_numpy(dtype=object), strict=True):
             if col.kind == CATEGORICAL:
                 if _is_missing(value):
                     raise ValueError(
@@ -234,7 +234,7 @@ class TabularRepresentation:
         values: dict[int, np.ndarray] = {}
         b = self.binned_idx
         if b.size:
-            values.update(zip(b.tolist(), self._undiscretize(codes[:, b], rng).T))
+            values.update(zip(b.tolist(), self._undiscretize(codes[:, b], rng).T, strict=True))
         for j in self.continuous_idx:
             values[j] = codes[:, j]
         for j in self.categorical_idx:
@@ -248,7 +248,7 @@ class TabularRepresentation:
                     v = np.rint(v)
                 s = pd.Series(v, copy=False)
                 s.iloc[0] = inst[j]
-                data[self.columns_[j]] = s.astype(col.dtype, copy=False)
+                data[self.columns_[j]] = s.astype(col.dtype)
             return pd.DataFrame(data)
         numeric = all(c.kind != CATEGORICAL or np.issubdtype(c.categories.dtype, np.number)
                       for c in self.columns)
@@ -501,7 +501,7 @@ def _as_row(instance, columns: list, names: list[str]) -> pd.Series:
                 "the instance's column names do not match the training data: "
                 + "; ".join(parts) + ". Select the training columns, e.g. row[explainer.feature_names]."
             )
-        lookup = dict(zip(got, instance.to_numpy(dtype=object)))
+        lookup = dict(zip(got, instance.to_numpy(dtype=object), strict=True))
         return pd.Series([lookup[n] for n in names], index=columns, dtype=object)
     arr = np.asarray(instance, dtype=object)
     if arr.ndim == 2 and arr.shape[0] == 1:

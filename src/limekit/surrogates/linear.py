@@ -8,7 +8,7 @@ import numpy as np
 
 from .selection import WeightedDesign
 
-__all__ = ["RidgeSurrogate", "SurrogateFit"]
+__all__ = ["RidgeSurrogate", "EstimatorSurrogate", "SurrogateFit"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,40 @@ class RidgeSurrogate:
 
     def __repr__(self) -> str:
         return f"RidgeSurrogate(alpha={self.alpha:g})"
+
+
+class EstimatorSurrogate:
+    """Any scikit-learn style regressor as the surrogate (lime's ``model_regressor``).
+
+    The regressor must accept ``sample_weight`` in ``fit`` and expose ``coef_``
+    and ``intercept_`` after fitting. It is cloned for every fit, so one
+    instance can serve many explanations.
+    """
+
+    def __init__(self, regressor) -> None:
+        if not (hasattr(regressor, "fit") and hasattr(regressor, "predict")):
+            raise TypeError(
+                f"model_regressor must have fit and predict, got {type(regressor).__name__}"
+            )
+        self.regressor = regressor
+
+    def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
+            z0: np.ndarray) -> SurrogateFit:
+        from sklearn.base import clone
+        from sklearn.metrics import r2_score
+
+        S = np.asarray(features, dtype=np.intp)
+        X, y, w = design.X[:, S], design.Y[:, label], design.w
+        reg = clone(self.regressor).fit(X, y, sample_weight=w)
+        if not hasattr(reg, "coef_"):
+            raise TypeError(f"{type(reg).__name__} has no coef_ after fitting; use a linear "
+                            "regressor (Ridge, Lasso, LinearRegression, ...)")
+        coef = np.ravel(reg.coef_).astype(float)
+        intercept = float(np.ravel(getattr(reg, "intercept_", 0.0))[0])
+        score = float(r2_score(y, reg.predict(X), sample_weight=w))
+        local_pred = float(np.ravel(reg.predict(z0[S].reshape(1, -1)))[0])
+        return SurrogateFit(features=S, coef=coef, intercept=intercept, score=score,
+                            local_pred=local_pred)
+
+    def __repr__(self) -> str:
+        return f"EstimatorSurrogate({self.regressor!r})"

@@ -96,7 +96,6 @@ def _forward_selection(design: WeightedDesign, label: int, k: int) -> np.ndarray
     among ties, like lime.
     """
     G, b = design.G, design.B[:, label]
-    d = G.shape[0]
     selected: list[int] = []
     scale = np.maximum(np.diag(G), 1e-300)
     for _ in range(k):
