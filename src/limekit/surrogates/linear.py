@@ -50,10 +50,13 @@ class RidgeSurrogate:
         resid = y - (design.X[:, S] @ coef + intercept)
         rss = float(design.w @ (resid * resid))
         tss = float(design.tss[label])
-        if tss > 0:
+        # A target constant up to rounding has a TSS made of noise; R² is then
+        # undefined and scikit-learn's convention applies (1 if fitted exactly, else 0).
+        noise = 1e-12 * float(design.w @ (y * y)) + 1e-300
+        if tss > noise:
             score = 1.0 - rss / tss
-        else:  # constant target: scikit-learn's convention
-            score = 1.0 if rss <= 1e-24 else 0.0
+        else:
+            score = 1.0 if rss <= noise else 0.0
         local_pred = float(z0[S] @ coef + intercept)
         return SurrogateFit(features=S, coef=coef, intercept=intercept, score=score,
                             local_pred=local_pred)
