@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_finite_column, format_names
+from ..sampling import DiscreteTable
 from .discretize import bin_edges
 
 __all__ = ["TabularRepresentation", "TabularMarginals"]
@@ -46,6 +47,7 @@ class TabularMarginals:
     gaussian: np.ndarray                 # column indices
     mean: np.ndarray                     # training mean of each gaussian column
     scale: np.ndarray                    # training std of each gaussian column (0 if constant)
+    table: DiscreteTable                 # precomputed inverse CDFs of the discrete columns
 
 
 @dataclass
@@ -161,6 +163,7 @@ class TabularRepresentation:
             gaussian=self.continuous_idx,
             mean=np.array([c.mean for c in cont], dtype=float),
             scale=np.array([c.std for c in cont], dtype=float),
+            table=DiscreteTable(tuple(self.columns[j].freqs for j in self.discrete_idx)),
         )
 
     # --------------------------------------------------------------- encode
@@ -230,64 +233,83 @@ class TabularRepresentation:
         Returns a DataFrame with the training columns and dtypes when the
         explainer was fitted on a DataFrame, else a 2-D ndarray.
         """
-        n = codes.shape[0]
-        values: dict[int, np.ndarray] = {}
-        b = self.binned_idx
-        if b.size:
-            values.update(zip(b.tolist(), self._undiscretize(codes[:, b], rng).T, strict=True))
-        for j in self.continuous_idx:
-            values[j] = codes[:, j]
-        for j in self.categorical_idx:
-            values[j] = self.columns[j].categories[codes[:, j].astype(np.intp)]
+        n, d = codes.shape
         inst = row.to_numpy(dtype=object)
+        numeric = np.empty((n, d))
+        b, c = self.binned_idx, self.continuous_idx
+        if b.size:
+            numeric[:, b] = self._undiscretize(codes[:, b], rng)
+        if c.size:
+            numeric[:, c] = codes[:, c]
+        cats = {j: self.columns[j].categories[codes[:, j].astype(np.intp)]
+                for j in self.categorical_idx}
         if self.input_kind == "frame":
             data = {}
             for j, col in enumerate(self.columns):
-                v = values[j]
+                v = cats[j] if j in cats else numeric[:, j]
                 if col.kind != CATEGORICAL and col.is_integer:
                     v = np.rint(v)
                 s = pd.Series(v, copy=False)
                 s.iloc[0] = inst[j]
                 data[self.columns_[j]] = s.astype(col.dtype)
             return pd.DataFrame(data)
-        numeric = all(c.kind != CATEGORICAL or np.issubdtype(c.categories.dtype, np.number)
-                      for c in self.columns)
-        out = np.empty((n, self.n_features), dtype=float if numeric else object)
-        for j in range(self.n_features):
-            out[:, j] = values[j]
-        out[0] = inst.astype(float) if numeric else inst
+        if all(np.issubdtype(v.dtype, np.number) for v in cats.values()):
+            for j, v in cats.items():
+                numeric[:, j] = v
+            numeric[0] = inst.astype(float)
+            return numeric
+        out = numeric.astype(object)
+        for j, v in cats.items():
+            out[:, j] = v
+        out[0] = inst
         return out
 
     def _build_bin_tables(self) -> dict[str, np.ndarray] | None:
-        """Per-bin statistics of the binned columns, padded into (columns × bins) tables."""
+        """Per-bin statistics of the binned columns, flattened (column-major by bin).
+
+        Entry ``c * width + b`` holds bin ``b`` of the c-th binned column, so a
+        matrix of sampled bins gathers its parameters with one ``take``. The
+        truncation bounds are stored standardised, ``(lo - mean) / std``, so the
+        rejection test runs on raw normal draws. Degenerate bins (zero width or
+        spread) get infinite bounds and zero spread: they always yield their mean.
+        """
         cols = [self.columns[j] for j in self.binned_idx]
         if not cols:
             return None
         width = max(c.bin_mean.size for c in cols)
-        tables = {}
-        for attr in ("bin_mean", "bin_std", "bin_lo", "bin_hi"):
-            t = np.zeros((len(cols), width))
-            for i, c in enumerate(cols):
-                t[i, : c.bin_mean.size] = getattr(c, attr)
-            tables[attr] = t
-        tables["is_integer"] = np.array([c.is_integer for c in cols])
-        return tables
+        shape = (len(cols), width)
+        mean, std, lo, hi = (np.zeros(shape) for _ in range(4))
+        for i, c in enumerate(cols):
+            nb = c.bin_mean.size
+            mean[i, :nb], std[i, :nb], lo[i, :nb], hi[i, :nb] = (
+                c.bin_mean, c.bin_std, c.bin_lo, c.bin_hi)
+        live = (std > 1e-12 * np.maximum(1.0, np.abs(mean))) & (hi > lo)
+        s = np.where(live, std, 1.0)
+        return {
+            "width": width,
+            "mean": mean.ravel(),
+            "std": np.where(live, std, 0.0).ravel(),
+            "a": np.where(live, (lo - mean) / s, -np.inf).ravel(),
+            "b": np.where(live, (hi - mean) / s, np.inf).ravel(),
+            "lo": lo.ravel(),
+            "hi": hi.ravel(),
+            "is_integer": np.array([c.is_integer for c in cols]),
+        }
 
     def _undiscretize(self, bins: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Draw values inside each sampled bin from the bin's truncated normal."""
         t = self._bin_tables
-        idx = bins.astype(np.intp)
-        k = np.arange(idx.shape[1])
-        mean, std, lo, hi = (t[a][k, idx] for a in ("bin_mean", "bin_std", "bin_lo", "bin_hi"))
-        out = truncated_normal(rng, mean, std, lo, hi)
+        flat = np.arange(bins.shape[1]) * t["width"] + bins.astype(np.intp)
+        z = truncated_standard_normal(rng, t["a"].take(flat), t["b"].take(flat))
+        out = t["mean"].take(flat) + t["std"].take(flat) * z
         ints = t["is_integer"]
         if ints.any():
             # Keep integer columns integer *and* inside the sampled bin.
-            first = idx == 0
+            lo, hi = t["lo"].take(flat[:, ints]), t["hi"].take(flat[:, ints])
+            first = bins[:, ints] == 0
             lo_int = np.where(first, np.ceil(lo), np.floor(lo) + 1)
             hi_int = np.floor(hi)
-            rounded = np.clip(np.rint(out), lo_int, np.maximum(lo_int, hi_int))
-            out = np.where(ints, rounded, out)
+            out[:, ints] = np.clip(np.rint(out[:, ints]), lo_int, np.maximum(lo_int, hi_int))
         return out
 
     # --------------------------------------------------------------- labels
@@ -446,33 +468,42 @@ def _bin_name(name: str, edges: np.ndarray, b: int) -> str:
     return f"{edges[b - 1]:.2f} < {name} <= {edges[b]:.2f}"
 
 
-def truncated_normal(rng: np.random.Generator, mean: np.ndarray, std: np.ndarray,
-                     lo: np.ndarray, hi: np.ndarray, max_rounds: int = 60) -> np.ndarray:
-    """Draws from N(mean, std²) truncated to [lo, hi], elementwise, by rejection.
+def truncated_standard_normal(rng: np.random.Generator, a: np.ndarray, b: np.ndarray,
+                              max_rounds: int = 60) -> np.ndarray:
+    """Elementwise draws from N(0, 1) truncated to [a, b], by rejection.
 
     Hand-written because ``scipy.stats.truncnorm.rvs`` (and inverse-CDF
     sampling with ``ndtri``) costs an order of magnitude more for many
     different intervals. For lime's bins rejection is cheap and exact: a bin's
     mean lies inside it and its std is at most half its width, so every draw
-    is accepted with probability >= P(0 <= N(0,1) <= 2) ≈ 0.48 and the rounds
-    (over the shrinking set of rejected entries, never over samples) end fast.
-    A bin of zero width or spread yields its mean (lime returns a z-score
-    there, a known defect); anything left after ``max_rounds`` is clipped.
+    is accepted with probability >= P(0 <= N(0,1) <= 2) ≈ 0.48 (about 0.9 in
+    practice) and the rounds, over the shrinking set of rejected entries,
+    never over samples, end fast. Entries still rejected after ``max_rounds``
+    (only possible for intervals far in a tail) are clipped into [a, b].
     """
-    mean, std, lo, hi = (np.asarray(a, dtype=float) for a in (mean, std, lo, hi))
-    out = np.array(mean, dtype=float, copy=True)
-    live = np.flatnonzero((std > 1e-12 * np.maximum(1.0, np.abs(mean))) & (hi > lo))
-    m, s, a, b = (v.ravel()[live] for v in (mean, std, lo, hi))
-    x = m + s * rng.standard_normal(live.size)
-    todo = np.flatnonzero((x < a) | (x > b))
+    z = rng.standard_normal(np.shape(a))
+    zf, af, bf = z.reshape(-1), np.reshape(a, -1), np.reshape(b, -1)
+    todo = np.flatnonzero((zf < af) | (zf > bf))
     for _ in range(max_rounds):
         if todo.size == 0:
             break
-        x[todo] = m[todo] + s[todo] * rng.standard_normal(todo.size)
-        todo = todo[(x[todo] < a[todo]) | (x[todo] > b[todo])]
-    x[todo] = np.clip(x[todo], a[todo], b[todo])
-    out.ravel()[live] = x
-    return np.clip(out, lo, hi)
+        zf[todo] = rng.standard_normal(todo.size)
+        todo = todo[(zf[todo] < af[todo]) | (zf[todo] > bf[todo])]
+    zf[todo] = np.clip(zf[todo], af[todo], bf[todo])
+    return z
+
+
+def truncated_normal(rng: np.random.Generator, mean, std, lo, hi) -> np.ndarray:
+    """Draws from N(mean, std²) truncated to [lo, hi]; a zero-width or zero-spread
+    interval yields its mean (lime returns a z-score there, a known defect)."""
+    mean, std, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=float)
+                                              for v in (mean, std, lo, hi)))
+    live = (std > 1e-12 * np.maximum(1.0, np.abs(mean))) & (hi > lo)
+    s = np.where(live, std, 1.0)
+    a = np.where(live, (lo - mean) / s, -np.inf)
+    b = np.where(live, (hi - mean) / s, np.inf)
+    z = truncated_standard_normal(rng, a, b)
+    return np.clip(mean + np.where(live, std, 0.0) * z, lo, hi)
 
 
 def _as_row(instance, columns: list, names: list[str]) -> pd.Series:
