@@ -244,15 +244,7 @@ class TabularRepresentation:
         cats = {j: self.columns[j].categories[codes[:, j].astype(np.intp)]
                 for j in self.categorical_idx}
         if self.input_kind == "frame":
-            data = {}
-            for j, col in enumerate(self.columns):
-                v = cats[j] if j in cats else numeric[:, j]
-                if col.kind != CATEGORICAL and col.is_integer:
-                    v = np.rint(v)
-                s = pd.Series(v, copy=False)
-                s.iloc[0] = inst[j]
-                data[self.columns_[j]] = s.astype(col.dtype)
-            return pd.DataFrame(data)
+            return self._frame(numeric, cats, inst)
         if all(np.issubdtype(v.dtype, np.number) for v in cats.values()):
             for j, v in cats.items():
                 numeric[:, j] = v
@@ -263,6 +255,31 @@ class TabularRepresentation:
             out[:, j] = v
         out[0] = inst
         return out
+
+    def _frame(self, numeric: np.ndarray, cats: dict[int, np.ndarray],
+               inst: np.ndarray) -> pd.DataFrame:
+        """A DataFrame with the training columns and dtypes; row 0 is the instance.
+
+        Built from plain arrays (not one Series per column) because the model
+        is called on one such frame per explanation and pandas' per-column
+        overhead would otherwise rival the sampling itself.
+        """
+        data = {}
+        for j, col in enumerate(self.columns):
+            if j in cats:
+                v = cats[j]  # a fresh array from fancy indexing: safe to modify
+                v[0] = inst[j]
+                data[self.columns_[j]] = pd.Series(v).astype(col.dtype)
+                continue
+            v = numeric[:, j]
+            v[0] = float(inst[j])
+            if col.is_integer:
+                v = np.rint(v)
+                v[0] = inst[j]
+            if v.dtype != col.dtype:
+                v = v.astype(col.dtype)
+            data[self.columns_[j]] = v
+        return pd.DataFrame(data)
 
     def _build_bin_tables(self) -> dict[str, np.ndarray] | None:
         """Per-bin statistics of the binned columns, flattened (column-major by bin).
