@@ -11,15 +11,14 @@ import pandas as pd
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features, check_num_samples
 from ..blackbox import as_blackbox
-from ..explanation import Explanation, LabelExplanation, _finite
+from ..explanation import Explanation
 from ..kernels import Kernel
 from ..representations.tabular import CATEGORICAL, TabularRepresentation
 from ..sampling import LimeTabularSampler
-from ..surrogates import SELECTION_METHODS, RidgeSurrogate, WeightedDesign, select_features
+from ..surrogates import SELECTION_METHODS, RidgeSurrogate
+from ._common import DEFAULT_NUM_FEATURES, fit_label_explanations, resolve_labels
 
 __all__ = ["TabularExplainer"]
-
-_DEFAULT_NUM_FEATURES = 10
 
 
 class TabularExplainer:
@@ -124,7 +123,7 @@ class TabularExplainer:
 
     # ---------------------------------------------------------------- explain
     def explain(self, instance, model: Any, labels: Sequence[int] | None = None,
-                top_labels: int | None = None, num_features: int | None = _DEFAULT_NUM_FEATURES,
+                top_labels: int | None = None, num_features: int | None = DEFAULT_NUM_FEATURES,
                 num_samples: int = 5000, distance_metric: str = "euclidean",
                 batch_size: int | None = None) -> Explanation:
         """Explain the model's prediction for one instance.
@@ -156,8 +155,8 @@ class TabularExplainer:
         """
         rep = self.representation
         d = rep.n_features
-        k = check_num_features(num_features, d, default=num_features is _DEFAULT_NUM_FEATURES
-                               or num_features == _DEFAULT_NUM_FEATURES)
+        k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES
+                               or num_features == DEFAULT_NUM_FEATURES)
         n = check_num_samples(num_samples)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
@@ -173,20 +172,9 @@ class TabularExplainer:
         Y = blackbox.predict(inputs)
         weights = kernel.weights(kernel.distances(Z, Z[0]))
 
-        label_list = self._labels(Y[0], labels, top_labels)
-        design = WeightedDesign(Z, Y[:, label_list], weights)
-        z0 = Z[0]
-        fits = {}
-        for col, label in enumerate(label_list):
-            selected = select_features(design, col, k, self.feature_selection, z0)
-            fit = self.surrogate.fit(design, col, selected, z0)
-            order = np.argsort(-np.abs(fit.coef), kind="stable")
-            fits[int(label)] = LabelExplanation(
-                weights=tuple((int(fit.features[i]), _finite(fit.coef[i])) for i in order),
-                intercept=_finite(fit.intercept),
-                score=_finite(fit.score),
-                local_pred=_finite(fit.local_pred),
-            )
+        label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
+        fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
+                                      self.surrogate)
 
         descriptions, values = rep.describe(row, z_codes)
         is_clf = self.mode == "classification"
@@ -221,34 +209,6 @@ class TabularExplainer:
             parts.append(str(v).encode() if col.kind == CATEGORICAL
                          else float(v).hex().encode())
         return instance_digest(*parts)
-
-    def _labels(self, y0: np.ndarray, labels, top_labels) -> list[int]:
-        n_out = y0.shape[0]
-        if self.mode == "regression":
-            return [0]
-        if self.class_names is not None and len(self.class_names) != n_out:
-            raise ValueError(
-                f"class_names has {len(self.class_names)} names but the model returns "
-                f"{n_out} class probabilities; pass one name per model output column."
-            )
-        if top_labels is not None:
-            if isinstance(top_labels, bool) or int(top_labels) < 1:
-                raise ValueError(f"top_labels must be a positive int, got {top_labels!r}")
-            return [int(i) for i in np.argsort(-y0, kind="stable")[: min(int(top_labels), n_out)]]
-        if labels is None:
-            return [int(np.argmax(y0))]
-        out = []
-        for lab in np.atleast_1d(np.asarray(labels)).tolist():
-            if not isinstance(lab, int) or not 0 <= lab < n_out:
-                raise ValueError(
-                    f"label {lab!r} is not a valid class index; the model returns {n_out} "
-                    f"classes, so labels must be integers in 0..{n_out - 1}."
-                )
-            if lab not in out:
-                out.append(lab)
-        if not out:
-            raise ValueError("labels is empty; pass at least one class index or use top_labels")
-        return out
 
     def _class_names(self, n_out: int) -> list[str]:
         return self.class_names if self.class_names is not None else [str(i) for i in range(n_out)]
