@@ -1,0 +1,196 @@
+"""Benchmark case 1: tabular overhead of limekit vs lime 0.2.0.1.
+
+For breast_cancer (30 features) with LogisticRegression and RandomForest(100
+trees), N (num_samples) in {1000, 5000} and K (num_features) in {5, 10}, this
+times, on the same test rows, in the same run and interleaved:
+
+* lime:    ``LimeTabularExplainer(X_train, discretize_continuous=True).explain_instance``
+* limekit: ``TabularExplainer(X_train).explain``
+* model:   ``model.predict_proba`` on an N-row ndarray (the model's own share)
+
+Both explainers are fitted on the same NumPy array, explain label 1 with
+lime's defaults (quartile bins, kernel width 0.75·sqrt(d), ``auto`` feature
+selection), and call the model on ndarrays. Each figure is the median over
+rows × repeats. Overhead = total − model time; the ratios are lime / limekit.
+
+Usage::
+
+    python benchmarks/bench_overhead.py            # full run (about a minute on 2 cores)
+    python benchmarks/bench_overhead.py --quick    # smoke run, a few seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import limekit
+except ImportError:  # run from a checkout without installing
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import limekit
+
+import lime
+import sklearn
+from lime.lime_tabular import LimeTabularExplainer
+from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from limekit import TabularExplainer
+
+LABEL = 1  # lime's default label for explain_instance
+
+
+def _ms(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000.0
+
+
+def _lime_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("lime")
+    except Exception:
+        return getattr(lime, "__version__", "unknown")
+
+
+def versions() -> dict[str, str]:
+    """Versions of the interpreter and the packages that matter for the timings."""
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "lime": _lime_version(),
+        "limekit": getattr(limekit, "__version__", "unknown"),
+    }
+
+
+def run_case(model, name: str, X_train: np.ndarray, rows: np.ndarray, feature_names,
+             class_names, n: int, k: int, repeats: int, seed: int) -> dict[str, float | str | int]:
+    """Time lime, limekit and the model alone for one (model, N, K) case."""
+    lime_ex = LimeTabularExplainer(
+        X_train, feature_names=feature_names, class_names=class_names,
+        discretize_continuous=True, random_state=seed,
+    )
+    kit_ex = TabularExplainer(
+        X_train, feature_names=feature_names, class_names=class_names, random_state=seed,
+    )
+    # The model's own time on a neighbourhood-sized ndarray.
+    rng = np.random.default_rng(seed)
+    neighbourhood = X_train[rng.integers(0, len(X_train), n)] * rng.normal(1.0, 0.05, (n, 1))
+
+    def lime_call(x):
+        return lime_ex.explain_instance(x, model.predict_proba, labels=(LABEL,),
+                                        num_features=k, num_samples=n)
+
+    def kit_call(x):
+        return kit_ex.explain(x, model, labels=[LABEL], num_features=k, num_samples=n)
+
+    def model_call():
+        return model.predict_proba(neighbourhood)
+
+    # warm-up: first calls pay for imports and caches
+    lime_call(rows[0])
+    kit_call(rows[0])
+    model_call()
+
+    t_lime, t_kit, t_model = [], [], []
+    for _ in range(repeats):
+        for x in rows:  # interleaved: the same row, back to back, for each contender
+            t_lime.append(_ms(lambda x=x: lime_call(x)))
+            t_kit.append(_ms(lambda x=x: kit_call(x)))
+            t_model.append(_ms(model_call))
+    lime_ms = statistics.median(t_lime)
+    kit_ms = statistics.median(t_kit)
+    model_ms = statistics.median(t_model)
+    lime_over = max(lime_ms - model_ms, 1e-9)
+    kit_over = max(kit_ms - model_ms, 1e-9)
+    return {
+        "model": name, "N": n, "K": k,
+        "lime_ms": lime_ms, "limekit_ms": kit_ms, "model_ms": model_ms,
+        "lime_overhead_ms": lime_over, "limekit_overhead_ms": kit_over,
+        "overhead_ratio": lime_over / kit_over, "total_ratio": lime_ms / kit_ms,
+    }
+
+
+def markdown_table(results: list[dict]) -> str:
+    """The results as a GitHub-flavoured markdown table."""
+    head = ("| model | N | K | lime ms | limekit ms | model ms | lime overhead ms "
+            "| limekit overhead ms | overhead ratio (lime/limekit) | total ratio |")
+    lines = [head, "|" + "---|" * 10]
+    for r in results:
+        lines.append(
+            f"| {r['model']} | {r['N']} | {r['K']} | {r['lime_ms']:.1f} | {r['limekit_ms']:.1f} "
+            f"| {r['model_ms']:.2f} | {r['lime_overhead_ms']:.1f} | {r['limekit_overhead_ms']:.1f} "
+            f"| {r['overhead_ratio']:.1f}× | {r['total_ratio']:.1f}× |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a markdown table; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: N=1000 only, 2 rows, 1 repeat")
+    parser.add_argument("--rows", type=int, default=None, help="test rows (default 10)")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats (default 5)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="also write the table to this file")
+    args = parser.parse_args(argv)
+
+    n_rows = args.rows or (2 if args.quick else 10)
+    repeats = args.repeats or (1 if args.quick else 5)
+    sizes = (1000,) if args.quick else (1000, 5000)
+
+    data = load_breast_cancer()
+    X_train, X_test, y_train, _ = train_test_split(
+        data.data, data.target, test_size=0.25, random_state=args.seed, stratify=data.target)
+    rows = X_test[:n_rows]
+    feature_names = list(data.feature_names)
+    class_names = list(data.target_names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lbfgs convergence chatter on unscaled data
+        models = {
+            "LogisticRegression": LogisticRegression(max_iter=10000).fit(X_train, y_train),
+            "RandomForest(100)": RandomForestClassifier(
+                n_estimators=100, random_state=args.seed).fit(X_train, y_train),
+        }
+
+    info = versions()
+    print("# limekit vs lime: tabular overhead (breast_cancer, 30 features)")
+    print(", ".join(f"{k} {v}" for k, v in info.items())
+          + f"; {os.cpu_count()} CPUs; {n_rows} rows x {repeats} repeats, medians")
+    print()
+
+    results = []
+    for name, model in models.items():
+        for n in sizes:
+            for k in (5, 10):
+                res = run_case(model, name, X_train, rows, feature_names, class_names,
+                               n, k, repeats, args.seed)
+                results.append(res)
+                print(f"  {name:<20} N={n:<5} K={k:<3} lime {res['lime_ms']:8.1f} ms  "
+                      f"limekit {res['limekit_ms']:7.1f} ms  model {res['model_ms']:6.2f} ms",
+                      file=sys.stderr, flush=True)
+    table = markdown_table(results)
+    print(table)
+    if args.out:
+        Path(args.out).write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,403 @@
+"""The ``limekit`` command line.
+
+Two sub-commands:
+
+* ``limekit demo`` trains a model on a bundled data set and explains one
+  held-out row, printing the explanation and writing an HTML report.
+* ``limekit explain`` explains one row of a CSV file with a saved model.
+
+**Security:** ``limekit explain`` loads the model with :func:`joblib.load`,
+which unpickles it. Unpickling runs code chosen by whoever wrote the file, so
+only load model files you trust.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main", "build_parser"]
+
+PROG = "limekit"
+
+TRUST_WARNING = (
+    "WARNING: the model file is loaded with joblib/pickle, which executes code stored in the "
+    "file. Only load model files from sources you trust."
+)
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line on stderr, no traceback."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --------------------------------------------------------------------- helpers
+def _version() -> str:
+    try:
+        from . import __version__
+
+        return str(__version__)
+    except Exception:  # pragma: no cover - the package is importable when this runs
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("limekit")
+        except PackageNotFoundError:
+            return "unknown"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _check_file(path: str, what: str) -> None:
+    if not os.path.exists(path):
+        raise CliError(f"{what} file not found: {path}")
+    if os.path.isdir(path):
+        raise CliError(f"{what} path is a directory, not a file: {path}")
+
+
+def _check_writable(path: str | None, what: str) -> None:
+    if path is None:
+        return
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise CliError(f"cannot write the {what} to {path}: folder {parent} does not exist")
+
+
+def _write_outputs(exp: Any, html: str | None, json_path: str | None) -> None:
+    if html is not None:
+        try:
+            exp.save_html(html)
+        except OSError as exc:
+            raise CliError(f"cannot write the HTML report to {html}: {exc.strerror or exc}") from None
+        print(f"HTML report written to {os.path.abspath(html)}")
+    if json_path is not None:
+        try:
+            with open(json_path, "w", encoding="utf-8") as fh:
+                fh.write(exp.to_json(indent=2))
+                fh.write("\n")
+        except OSError as exc:
+            raise CliError(f"cannot write the JSON to {json_path}: {exc.strerror or exc}") from None
+        print(f"JSON written to {os.path.abspath(json_path)}")
+
+
+def _read_csv(path: str, what: str):
+    import pandas as pd
+
+    _check_file(path, what)
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {what} file {path} as CSV: {exc}") from None
+    if frame.shape[0] == 0:
+        raise CliError(f"{what} file {path} has no data rows")
+    return frame
+
+
+def _format_row(row, limit: int = 8) -> str:
+    items = [f"{k}={v}" for k, v in row.items()]
+    more = len(items) - limit
+    text = ", ".join(items[:limit])
+    return text + (f", ... (+{more} more)" if more > 0 else "")
+
+
+# ------------------------------------------------------------------------ demo
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from . import TabularExplainer
+    from .datasets import load_demo
+
+    _check_writable(args.html, "HTML report")
+    _check_writable(args.json, "JSON")
+    data = load_demo(args.dataset)
+    X_train, X_test, y_train, y_test = train_test_split(
+        data.X, data.y, test_size=0.25, random_state=args.seed, stratify=data.y
+    )
+    if args.row >= len(X_test):
+        raise CliError(
+            f"--row {args.row} is out of range: the held-out split of {args.dataset} has "
+            f"{len(X_test)} rows (0..{len(X_test) - 1})"
+        )
+    if args.model == "rf":
+        model = RandomForestClassifier(n_estimators=100, random_state=args.seed)
+        model_desc = "RandomForestClassifier(n_estimators=100)"
+    else:
+        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        model_desc = "StandardScaler + LogisticRegression"
+    model.fit(X_train, y_train)
+    accuracy = float((model.predict(X_test) == y_test).mean())
+
+    row = X_test.iloc[args.row]
+    true_label = data.class_names[int(y_test[args.row])]
+    print(f"dataset:  {data.description}")
+    print(f"model:    {model_desc}, trained on {len(X_train)} rows")
+    print(f"accuracy: {accuracy:.3f} on the {len(X_test)} held-out rows")
+    print(f"row:      {args.row} of the held-out split (dataset row {row.name}), "
+          f"true class: {true_label}")
+    print()
+
+    explainer = TabularExplainer(
+        X_train, class_names=data.class_names, random_state=args.seed
+    )
+    start = time.perf_counter()
+    exp = explainer.explain(row, model, num_features=args.num_features,
+                            num_samples=args.num_samples)
+    elapsed = time.perf_counter() - start
+    print(exp)
+    print()
+    print(f"explained in {elapsed * 1000:.0f} ms ({args.num_samples} samples)")
+    _write_outputs(exp, args.html, args.json)
+    return 0
+
+
+# --------------------------------------------------------------------- explain
+def _load_model(path: str) -> Any:
+    import joblib
+
+    _check_file(path, "model")
+    try:
+        return joblib.load(path)
+    except Exception as exc:  # unpickling can raise almost anything
+        raise CliError(
+            f"cannot load a model from {path}: {type(exc).__name__}: {exc}. "
+            "Save it with joblib.dump(model, path) or pickle.dump."
+        ) from None
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from . import TabularExplainer
+
+    _check_file(args.model, "model")
+    rows = _read_csv(args.data, "data")
+    train = _read_csv(args.train, "training") if args.train is not None else rows
+    _check_writable(args.html, "HTML report")
+    _check_writable(args.json, "JSON")
+
+    if args.target is not None:
+        in_rows = args.target in rows.columns
+        in_train = args.target in train.columns
+        if not (in_rows or in_train):
+            where = "data file" if args.train is None else "data or training file"
+            raise CliError(
+                f"target column {args.target!r} not found in the {where}; columns are: "
+                + ", ".join(map(str, rows.columns))
+            )
+        if in_rows:
+            rows = rows.drop(columns=args.target)
+        if in_train:
+            train = train.drop(columns=args.target)
+
+    n = len(rows)
+    if args.row >= n:
+        raise CliError(f"--row {args.row} is out of range: {args.data} has {n} data rows "
+                       f"(0..{n - 1})")
+
+    model = _load_model(args.model)
+    # A fitted scikit-learn estimator knows its input columns: use exactly those.
+    expected = getattr(model, "feature_names_in_", None)
+    if expected is not None:
+        columns = [str(c) for c in expected]
+        for name, frame in (("data", rows), ("training", train)):
+            absent = [c for c in columns if c not in frame.columns]
+            if absent:
+                raise CliError(
+                    f"the {name} file lacks column(s) the model was trained on: "
+                    + ", ".join(absent)
+                )
+        dropped = [str(c) for c in train.columns if c not in columns]
+        if dropped:
+            print(f"note: ignoring column(s) the model does not use: {', '.join(dropped)}")
+        train = train[columns]
+    missing = [str(c) for c in train.columns if c not in rows.columns]
+    if missing:
+        raise CliError(
+            f"the data file lacks column(s) of the training data: {', '.join(missing)}"
+        )
+    rows = rows[list(train.columns)]
+    if len(train) < 2:
+        raise CliError("the training data needs at least 2 rows to estimate feature "
+                       "distributions; pass a larger file with --train")
+
+    mode = args.mode
+    if mode is None:
+        mode = "classification" if hasattr(model, "predict_proba") else "regression"
+    class_names = None
+    if mode == "classification":
+        classes = getattr(model, "classes_", None)
+        if classes is not None:
+            class_names = [str(c) for c in classes]
+
+    try:
+        explainer = TabularExplainer(train, mode=mode, class_names=class_names,
+                                     random_state=args.seed)
+        row = rows.iloc[args.row]
+        exp = explainer.explain(row, model, num_features=args.num_features,
+                                num_samples=args.num_samples)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise CliError(f"cannot explain row {args.row}: {exc}", code=1) from None
+
+    print(f"model: {type(model).__name__} from {args.model} ({mode})")
+    print(f"data:  {args.data}, row {args.row} of {n}; training distribution from "
+          f"{args.train if args.train is not None else args.data} ({len(train)} rows)")
+    print(f"row:   {_format_row(row)}")
+    print()
+    print(exp)
+    print()
+    _write_outputs(exp, args.html, args.json)
+    return 0
+
+
+# ---------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``limekit`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="limekit: fast, lime-compatible local explanations (LIME) for any model.",
+        epilog=("Run 'limekit demo' for a first look. " + TRUST_WARNING
+                + " (applies to 'limekit explain')"),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="train a model on a bundled data set and explain one held-out row",
+        description=("Train a model on a data set bundled with scikit-learn, explain one row "
+                     "of a held-out split, print the explanation and write an HTML report."),
+    )
+    demo.add_argument("--dataset", choices=["breast_cancer", "wine", "iris"],
+                      default="breast_cancer", help="data set (default: %(default)s)")
+    demo.add_argument("--model", choices=["rf", "logreg"], default="rf",
+                      help="rf: RandomForest(100 trees); logreg: StandardScaler + "
+                           "LogisticRegression (default: %(default)s)")
+    demo.add_argument("--row", type=_nonneg_int, default=0,
+                      help="row of the held-out split to explain (default: %(default)s)")
+    demo.add_argument("--num-features", type=_positive_int, default=10, metavar="K",
+                      help="features in the explanation (default: %(default)s)")
+    demo.add_argument("--num-samples", type=_positive_int, default=5000, metavar="N",
+                      help="neighbourhood size (default: %(default)s)")
+    demo.add_argument("--html", default="limekit-demo.html", metavar="PATH",
+                      help="HTML report to write (default: %(default)s in the current folder)")
+    demo.add_argument("--json", default=None, metavar="PATH",
+                      help="also write the explanation as JSON")
+    demo.add_argument("--seed", type=int, default=0,
+                      help="seed of the split, the model and the explainer (default: %(default)s)")
+    demo.set_defaults(func=_cmd_demo)
+
+    explain = sub.add_parser(
+        "explain",
+        help="explain one row of a CSV file with a saved (joblib/pickle) model",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Explain one row of a CSV file with a model saved by joblib.dump or pickle.\n"
+            "The model receives a pandas DataFrame with the CSV's columns (a scikit-learn\n"
+            "Pipeline with a ColumnTransformer works unchanged).\n\n"
+            + textwrap.fill(TRUST_WARNING, width=78)
+        ),
+    )
+    explain.add_argument("--model", required=True, metavar="M.joblib",
+                         help="model file (joblib or pickle); it is unpickled, which runs code "
+                              "from the file: only use trusted files")
+    explain.add_argument("--data", required=True, metavar="rows.csv",
+                         help="CSV file (with a header row) holding the row to explain")
+    explain.add_argument("--row", type=_nonneg_int, required=True, metavar="N",
+                         help="0-based data row of --data to explain")
+    explain.add_argument("--train", default=None, metavar="train.csv",
+                         help="CSV whose rows define the sampling distribution "
+                              "(default: the --data file)")
+    explain.add_argument("--target", default=None, metavar="COL",
+                         help="target column to drop from the CSV files")
+    explain.add_argument("--mode", choices=["classification", "regression"], default=None,
+                         help="default: classification if the model has predict_proba, "
+                              "else regression")
+    explain.add_argument("--num-features", type=_positive_int, default=10, metavar="K",
+                         help="features in the explanation (default: %(default)s)")
+    explain.add_argument("--num-samples", type=_positive_int, default=5000, metavar="N",
+                         help="neighbourhood size (default: %(default)s)")
+    explain.add_argument("--html", default=None, metavar="PATH", help="write an HTML report")
+    explain.add_argument("--json", default=None, metavar="PATH",
+                         help="write the explanation as JSON")
+    explain.add_argument("--seed", type=int, default=0,
+                         help="seed of the explainer (default: %(default)s)")
+    explain.set_defaults(func=_cmd_explain)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``limekit`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for bad arguments or input files
+        (missing file, row out of range, unknown column), 1 when the
+        explanation itself fails.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except CliError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
