@@ -19,6 +19,22 @@ __all__ = ["Explanation", "LabelExplanation"]
 
 SCHEMA_VERSION = 1
 
+# kind -> Explanation subclass, so from_dict rebuilds text/image/... explanations
+_KINDS: dict[str, type] = {}
+
+
+def register_kind(kind: str):
+    """Class decorator: register an :class:`Explanation` subclass for ``kind``.
+
+    A subclass adds its own plain-data fields (text tokens, image segments, ...)
+    and overrides ``_domain_to_dict`` / ``_domain_from_dict`` to serialise them.
+    """
+    def deco(cls):
+        _KINDS[kind] = cls
+        cls.kind = kind
+        return cls
+    return deco
+
 
 @dataclass(frozen=True)
 class LabelExplanation:
@@ -95,6 +111,8 @@ class Explanation:
     num_samples: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
 
+    kind = "tabular"
+
     # ------------------------------------------------------------------ access
     @property
     def labels(self) -> list[int]:
@@ -161,8 +179,11 @@ class Explanation:
     # ------------------------------------------------------------ serialise
     def to_dict(self) -> dict[str, Any]:
         """A JSON-compatible dict; :meth:`from_dict` restores an equal Explanation."""
-        d = asdict(self)
+        d = {f: getattr(self, f) for f in _BASE_FIELDS}
+        d = asdict(_BaseView(**d))
         d["schema_version"] = SCHEMA_VERSION
+        d["kind"] = self.kind
+        d["domain"] = self._domain_to_dict()
         d["label_explanations"] = [
             {"label": int(k), **asdict(v), "weights": [[int(i), float(w)] for i, w in v.weights]}
             for k, v in self.label_explanations.items()
@@ -173,9 +194,28 @@ class Explanation:
                 d[key] = list(d[key])
         return d
 
+    def _domain_to_dict(self) -> dict[str, Any]:
+        """JSON-compatible data of a subclass's own fields (none for tabular)."""
+        return {}
+
+    @classmethod
+    def _domain_from_dict(cls, d: dict[str, Any]) -> dict[str, Any]:
+        """Constructor keyword arguments for a subclass's own fields."""
+        return {}
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Explanation:
-        """Rebuild an Explanation from :meth:`to_dict` output (or parsed JSON)."""
+        """Rebuild an Explanation from :meth:`to_dict` output (or parsed JSON).
+
+        Returns the subclass registered for the dict's ``kind``.
+        """
+        kind = d.get("kind", "tabular")
+        target = _KINDS.get(kind)
+        if target is None:
+            raise ValueError(
+                f"unknown explanation kind {kind!r}; import the limekit module that defines "
+                f"it (known kinds: {sorted(_KINDS)})"
+            )
         version = d.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             raise ValueError(
@@ -195,7 +235,8 @@ class Explanation:
         def opt_tuple(x, conv):
             return None if x is None else tuple(conv(v) for v in x)
 
-        return cls(
+        return target(
+            **target._domain_from_dict(d.get("domain") or {}),
             mode=d["mode"],
             feature_names=tuple(str(v) for v in d["feature_names"]),
             feature_descriptions=tuple(str(v) for v in d["feature_descriptions"]),
@@ -274,6 +315,15 @@ class Explanation:
         labs = ", ".join(self.class_name(k) for k in self.labels)
         return (f"<Explanation mode={self.mode!r} labels=[{labs}] "
                 f"features={len(self.feature_names)} num_samples={self.num_samples}>")
+
+
+_KINDS["tabular"] = Explanation
+_BASE_FIELDS = tuple(f.name for f in Explanation.__dataclass_fields__.values())
+
+
+@dataclass(frozen=True)
+class _BaseView(Explanation):
+    """The base fields alone, so ``asdict`` never copies a subclass's large arrays."""
 
 
 def _finite(x: float) -> float:
