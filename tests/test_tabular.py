@@ -322,3 +322,20 @@ def test_regression_explanation(cancer):
     names = [d for d, _ in exp.as_list()]
     assert any("radius" in n or "texture" in n for n in names[:2])
     assert isinstance(exp.prediction, float)
+
+
+def test_mask_samplers_follow_lime_laws():
+    from limekit.sampling import BernoulliMaskSampler, RemoveUniformCountSampler
+
+    rng = np.random.default_rng(0)
+    Z = RemoveUniformCountSampler().draw(8, 40_000, rng)
+    assert (Z[0] == 1).all()
+    hidden = 8 - Z[1:].sum(axis=1)
+    # k uniform on 1..8: every count equally likely, never zero hidden
+    np.testing.assert_allclose(np.bincount(hidden.astype(int), minlength=9)[1:] / hidden.size,
+                               np.full(8, 1 / 8), atol=0.01)
+    assert hidden.min() == 1
+    # which features are hidden is uniform
+    np.testing.assert_allclose((1 - Z[1:]).mean(axis=0), 4.5 / 8, atol=0.01)
+    B = BernoulliMaskSampler(0.3).draw(5, 40_000, rng)
+    assert (B[0] == 1).all() and abs(B[1:].mean() - 0.3) < 0.01
