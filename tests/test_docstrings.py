@@ -8,6 +8,7 @@ import pytest
 MODULES = [
     "limekit.explanation",
     "limekit.explainers.tabular",
+    "limekit.compat.lime_tabular",
 ]
 
 

@@ -223,7 +223,7 @@ def test_numpy_categorical_and_continuous_mode():
     model = LogisticRegression(max_iter=1000).fit(Xc, y)
     ex = TabularExplainer(Xc, categorical_features=[4], discretizer=None, random_state=3)
     exp = ex.explain(Xc[60], model, top_labels=3)
-    assert exp.labels == list(np.argsort(-model.predict_proba(Xc[60:61])[0], kind="stable"))
+    assert exp.labels == list(np.argsort(model.predict_proba(Xc[60:61])[0], kind="stable")[::-1])
     assert "x4=" + str(Xc[60, 4]) in exp.feature_descriptions[4]
     assert all(np.isfinite(w) for lab in exp.labels for _, w in exp.local_exp[lab])
     assert len(exp.as_list(exp.labels[2])) == 5  # default num_features clipped to 5

@@ -32,7 +32,10 @@ def resolve_labels(y0: np.ndarray, mode: str, labels: Sequence[int] | None,
     if top_labels is not None:
         if isinstance(top_labels, bool) or int(top_labels) < 1:
             raise ValueError(f"top_labels must be a positive int, got {top_labels!r}")
-        return [int(i) for i in np.argsort(-y0, kind="stable")[: min(int(top_labels), n_out)]]
+        # lime's order: ascending stable sort reversed, so among tied probabilities
+        # the higher class index comes first
+        order = np.argsort(y0, kind="stable")[::-1]
+        return [int(i) for i in order[: min(int(top_labels), n_out)]]
     if labels is None:
         return [int(np.argmax(y0))]
     out: list[int] = []

@@ -37,6 +37,10 @@ class WeightedDesign:
             )
         self.X, self.Y, self.w = X, Y, w
         self.x_mean = w @ X / sw
+        # A constant column's weighted mean can differ from the constant by rounding,
+        # which would leave it a tiny spurious weight; pin it so it centres to exact zeros.
+        constant = (X == X[0]).all(axis=0)
+        self.x_mean[constant] = X[0, constant]
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
         # Xs.T @ Xs on one buffer lets numpy use a symmetric rank-k update (half the flops).
