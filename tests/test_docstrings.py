@@ -9,6 +9,8 @@ MODULES = [
     "limekit.explanation",
     "limekit.explainers.tabular",
     "limekit.compat.lime_tabular",
+    "limekit.explainers.timeseries",
+    "limekit.representations.timeseries",
 ]
 
 

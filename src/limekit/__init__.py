@@ -7,7 +7,12 @@ The native API::
     print(exp)
 """
 
-from .explainers import TabularExplainer
+from .explainers import (
+    SegmentTimeSeriesExplainer,
+    TabularExplainer,
+    TimeSeriesExplainer,
+    TimeSeriesSegmentExplanation,
+)
 from .explanation import Explanation, LabelExplanation
 from .kernels import Kernel
 from .sampling import LimeTabularSampler
@@ -17,6 +22,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "TabularExplainer",
+    "TimeSeriesExplainer",
+    "SegmentTimeSeriesExplainer",
+    "TimeSeriesSegmentExplanation",
     "Explanation",
     "LabelExplanation",
     "Kernel",

@@ -1,5 +1,15 @@
 """Explainers: thin compositions of the pipeline stages, one per data type."""
 
 from .tabular import TabularExplainer
+from .timeseries import (
+    SegmentTimeSeriesExplainer,
+    TimeSeriesExplainer,
+    TimeSeriesSegmentExplanation,
+)
 
-__all__ = ["TabularExplainer"]
+__all__ = [
+    "TabularExplainer",
+    "TimeSeriesExplainer",
+    "SegmentTimeSeriesExplainer",
+    "TimeSeriesSegmentExplanation",
+]
