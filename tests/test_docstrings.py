@@ -10,6 +10,9 @@ MODULES = [
     "limekit.explainers.tabular",
     "limekit.compat.lime_tabular",
     "limekit.explainers.timeseries",
+    "limekit.explainers.image",
+    "limekit.compat.lime_image",
+    "limekit.compat.wrappers.scikit_image",
     "limekit.representations.timeseries",
 ]
 

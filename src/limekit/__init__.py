@@ -8,6 +8,8 @@ The native API::
 """
 
 from .explainers import (
+    ImageExplainer,
+    ImageExplanation,
     SegmentTimeSeriesExplainer,
     TabularExplainer,
     TimeSeriesExplainer,
@@ -22,6 +24,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "TabularExplainer",
+    "ImageExplainer",
+    "ImageExplanation",
     "TimeSeriesExplainer",
     "SegmentTimeSeriesExplainer",
     "TimeSeriesSegmentExplanation",

@@ -15,10 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .adapters.torch import TorchModel, is_torch_module
+
 __all__ = ["BlackBox", "as_blackbox"]
 
 
 def _resolve_function(model: Any, mode: str) -> Callable[[Any], Any]:
+    if is_torch_module(model):  # NumPy batches in, NumPy out; detected without importing torch
+        return TorchModel(model, softmax=False)
     if mode == "classification":
         if hasattr(model, "predict_proba"):
             return model.predict_proba

@@ -23,8 +23,12 @@ Submodules
 lime_tabular
     :class:`~limekit.compat.lime_tabular.LimeTabularExplainer` and
     :class:`~limekit.compat.lime_tabular.RecurrentTabularExplainer`.
+lime_image
+    :class:`~limekit.compat.lime_image.LimeImageExplainer` and its ``ImageExplanation``.
+wrappers.scikit_image
+    :class:`~limekit.compat.wrappers.scikit_image.SegmentationAlgorithm`.
 explanation
     The lime-style :class:`~limekit.compat.explanation.Explanation`.
 """
 
-__all__ = ["lime_tabular", "explanation"]
+__all__ = ["lime_tabular", "lime_image", "wrappers", "explanation"]

@@ -1,5 +1,6 @@
 """Explainers: thin compositions of the pipeline stages, one per data type."""
 
+from .image import ImageExplainer, ImageExplanation
 from .tabular import TabularExplainer
 from .timeseries import (
     SegmentTimeSeriesExplainer,
@@ -9,6 +10,8 @@ from .timeseries import (
 
 __all__ = [
     "TabularExplainer",
+    "ImageExplainer",
+    "ImageExplanation",
     "TimeSeriesExplainer",
     "SegmentTimeSeriesExplainer",
     "TimeSeriesSegmentExplanation",

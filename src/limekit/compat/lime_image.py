@@ -1,0 +1,295 @@
+"""lime's ``lime.lime_image`` API on limekit's native image pipeline.
+
+Change ``from lime.lime_image import LimeImageExplainer`` to
+``from limekit.compat.lime_image import LimeImageExplainer``: the constructor
+and ``explain_instance`` keep lime 0.2.0.1's signatures and defaults, and the
+returned :class:`ImageExplanation` has lime's attributes (``image``,
+``segments``, ``local_exp``, ``intercept``, ``score``, ``local_pred``,
+``top_labels``) and ``get_image_and_mask``. All the work is done by
+:class:`limekit.explainers.image.ImageExplainer`.
+
+Differences from lime
+---------------------
+* Perturbed images are built in one vectorised step per batch instead of a
+  deep copy and a loop over superpixels per sample (the result is the same
+  image, pixel for pixel).
+* Segment labels are re-indexed to ``0..S-1``: with ``slic`` (labels from 1)
+  lime has a superpixel that is never hidden and a feature that covers no
+  pixel; here every feature is a real superpixel, and ``segments`` holds the
+  re-indexed labels.
+* Reproducible: an explanation depends only on ``random_state`` and the image
+  (lime draws from one shared stream). ``random_seed`` is accepted but, as in
+  lime with scikit-image >= 0.19 (which renamed quickshift's seed argument),
+  it does not change the segmentation.
+* ``progress_bar`` (from lime's later releases) is accepted; the bar is shown
+  only when tqdm is installed.
+* Inputs are validated up front (image shape, NaN, segmentation shape, model
+  output), and ``model_regressor`` is cloned for every fit.
+* With ``top_labels``, classes with exactly equal probabilities are ordered by
+  index.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..explainers.image import ImageExplainer, image_and_mask
+from ..explainers.image import ImageExplanation as NativeImageExplanation
+from ..kernels import Kernel
+from ..surrogates import EstimatorSurrogate
+
+__all__ = ["LimeImageExplainer", "ImageExplanation"]
+
+#: scikit-learn distance names that scipy spells differently.
+_METRIC_ALIASES = {"manhattan": "cityblock", "l1": "cityblock", "l2": "euclidean"}
+
+
+class ImageExplanation:
+    """lime's image explanation: the image, its segments and one linear model per label.
+
+    Built by :meth:`LimeImageExplainer.explain_instance`.
+
+    Attributes
+    ----------
+    image : ndarray
+        The explained image (RGB: lime turns grey images into RGB).
+    segments : ndarray of int (H, W)
+        Superpixel labels ``0..S-1``.
+    local_exp : dict of int to list of (int, float)
+        ``{label: [(segment, weight), ...]}``, strongest first, in lime's
+        order (least probable of the top labels first).
+    intercept : dict of int to float
+    score : float
+        Weighted R² of the surrogate of the last explained label (lime keeps
+        only that one); :attr:`score_per_label` has all of them.
+    local_pred : ndarray of shape (1,)
+        Surrogate prediction at the image for the last explained label.
+    score_per_label, local_pred_per_label : dict of int to float
+    top_labels : list of int or None
+        With ``top_labels=k``: the k most probable classes, most probable first.
+    native : limekit.explainers.image.ImageExplanation
+        The native explanation (JSON, HTML with overlays, matplotlib).
+    """
+
+    def __init__(self, native: NativeImageExplanation,
+                 top_labels: list[int] | None = None) -> None:
+        self.native = native
+        self.image = native.image
+        self.segments = native.segments
+        les = native.label_explanations
+        order = list(les)
+        if top_labels is not None:
+            # lime fits the top labels from the least to the most probable
+            order = [k for k in reversed(top_labels) if k in les]
+        self.top_labels = None if top_labels is None else list(top_labels)
+        self.local_exp = {k: list(les[k].weights) for k in order}
+        self.intercept = {k: les[k].intercept for k in order}
+        self.score_per_label = {k: les[k].score for k in order}
+        self.local_pred_per_label = {k: les[k].local_pred for k in order}
+        last = order[-1]
+        self.score = float(self.score_per_label[last])
+        self.local_pred = np.array([self.local_pred_per_label[last]], dtype=float)
+
+    def get_image_and_mask(self, label: int, positive_only: bool = True,
+                           negative_only: bool = False, hide_rest: bool = False,
+                           num_features: int = 5, min_weight: float = 0.) -> tuple[np.ndarray,
+                                                                                    np.ndarray]:
+        """The image with the label's top superpixels, and their mask (lime's semantics).
+
+        Parameters
+        ----------
+        label : int
+            Label to show.
+        positive_only : bool, default True
+            Only superpixels that push towards ``label``.
+        negative_only : bool, default False
+            Only superpixels that push against ``label``; with both False, the
+            strongest of either sign, green (for) or red (against).
+        hide_rest : bool, default False
+            Black out the other superpixels (the image is then float64, as in lime).
+        num_features : int, default 5
+        min_weight : float, default 0.0
+
+        Returns
+        -------
+        (image, mask)
+            ``mask`` is 1 (or ±1 by sign) on the chosen superpixels; usable with
+            ``skimage.segmentation.mark_boundaries``.
+
+        Raises
+        ------
+        KeyError
+            If ``label`` was not explained.
+        ValueError
+            If ``positive_only`` and ``negative_only`` are both True.
+        """
+        if label not in self.local_exp:
+            raise KeyError(f"Label not in explanation: {label!r} was not explained; "
+                           f"explained labels are {list(self.local_exp)}")
+        return image_and_mask(self.image, self.segments, self.local_exp[label],
+                              positive_only=positive_only, negative_only=negative_only,
+                              hide_rest=hide_rest, num_features=num_features,
+                              min_weight=min_weight, rest_dtype=np.float64)
+
+    def as_html(self, **kwargs: Any) -> str:
+        """Self-contained HTML with overlays (limekit addition; lime has none for images)."""
+        return self.native.to_html(**kwargs)
+
+    def _repr_html_(self) -> str:
+        return self.native.to_html(full_page=False)
+
+    def __repr__(self) -> str:
+        return (f"<limekit.compat ImageExplanation labels={list(self.local_exp)} "
+                f"segments={self.native.n_segments}>")
+
+
+class _KeywordKernel:
+    """Adapts lime's ``kernel(d, kernel_width=w)`` to limekit's ``fn(d, width)`` (picklable)."""
+
+    def __init__(self, kernel: Callable[..., Any]) -> None:
+        self.kernel = kernel
+
+    def __call__(self, d: np.ndarray, width: float) -> np.ndarray:
+        return np.asarray(self.kernel(d, kernel_width=width), dtype=float)
+
+
+def _seed_from(random_state: Any) -> int | None:
+    """An integer seed from lime's ``random_state`` (None, int or RandomState)."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**31 - 1))
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    raise ValueError(
+        f"random_state must be None, an int or a numpy.random.RandomState, got {random_state!r}"
+    )
+
+
+class LimeImageExplainer:
+    """lime's image explainer, computed by :class:`limekit.explainers.image.ImageExplainer`.
+
+    Parameters
+    ----------
+    kernel_width : float, default 0.25
+        Width of the kernel on the cosine distance between masks.
+    kernel : callable, optional
+        ``kernel(d, kernel_width)`` turning distances into weights; default
+        ``sqrt(exp(-d² / kernel_width²))``.
+    verbose : bool, default False
+        Print each label's intercept, local prediction and model prediction.
+    feature_selection : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+    random_state : int or numpy.random.RandomState, optional
+        Seed; a ``RandomState`` is turned into an integer seed once, here.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from limekit.compat.lime_image import LimeImageExplainer
+    >>> from limekit.compat.wrappers.scikit_image import SegmentationAlgorithm
+    >>> image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    >>> def predict(images):
+    ...     p = images[:, :16].mean(axis=(1, 2, 3)) / 255.0
+    ...     return np.column_stack([1 - p, p])
+    >>> explainer = LimeImageExplainer(random_state=0)
+    >>> seg = SegmentationAlgorithm("slic", n_segments=16, compactness=10)
+    >>> exp = explainer.explain_instance(image, predict, top_labels=2, num_samples=200,
+    ...                                  segmentation_fn=seg)
+    >>> sorted(exp.local_exp) == sorted(exp.top_labels)
+    True
+    """
+
+    def __init__(self, kernel_width=.25, kernel=None, verbose=False,
+                 feature_selection='auto', random_state=None) -> None:
+        self.random_state = _seed_from(random_state)
+        self.kernel_width = float(kernel_width)
+        self.kernel_fn = None if kernel is None else _KeywordKernel(kernel)
+        self.verbose = bool(verbose)
+        self.feature_selection = feature_selection
+        self.native = ImageExplainer(kernel_width=self.kernel_width,
+                                     feature_selection=feature_selection,
+                                     random_state=self.random_state, kernel=self.kernel_fn)
+
+    def explain_instance(self, image, classifier_fn, labels=(1,),
+                         hide_color=None,
+                         top_labels=5, num_features=100000, num_samples=1000,
+                         batch_size=10,
+                         segmentation_fn=None,
+                         distance_metric='cosine',
+                         model_regressor=None,
+                         random_seed=None,
+                         progress_bar=True) -> ImageExplanation:
+        """Explain the classifier's prediction for one image (lime's ``explain_instance``).
+
+        Parameters
+        ----------
+        image : ndarray (H, W, 3) or (H, W)
+            A grey image is turned into RGB first, as in lime (the classifier
+            then receives RGB images).
+        classifier_fn : callable
+            ``classifier_fn(images)`` returns probabilities ``(n, n_classes)``.
+        labels : iterable of int, default (1,)
+            Classes to explain when ``top_labels`` is falsy.
+        hide_color : number, colour or None
+            Colour of hidden superpixels; ``None`` uses each one's mean colour.
+        top_labels : int, default 5
+            Explain the ``top_labels`` most probable classes (overrides ``labels``).
+        num_features : int, default 100000
+            Superpixels per explanation (all of them by default).
+        num_samples : int, default 1000
+        batch_size : int, default 10
+            Images per call of ``classifier_fn``.
+        segmentation_fn : callable, optional
+            ``segmentation_fn(image) -> labels``; default quickshift with
+            ``kernel_size=4, max_dist=200, ratio=0.2``.
+        distance_metric : str, default "cosine"
+        model_regressor : regressor, optional
+            A scikit-learn style linear regressor used instead of ``Ridge(alpha=1)``.
+        random_seed : int, optional
+            Accepted for compatibility; no effect (see the module notes).
+        progress_bar : bool, default True
+            Show a tqdm bar over the model calls when tqdm is installed.
+
+        Returns
+        -------
+        ImageExplanation
+        """
+        img = np.asarray(image)
+        if img.ndim == 2:
+            img = np.repeat(img[..., None], 3, axis=2)  # lime's gray2rgb
+        # A shallow copy carries this call's options; the explainer itself is never changed.
+        native = copy.copy(self.native)
+        native.hide_color = hide_color
+        if model_regressor is not None:
+            native.surrogate = EstimatorSurrogate(model_regressor)
+        metric = _METRIC_ALIASES.get(distance_metric, distance_metric)
+        if metric != native.kernel.metric:
+            native.kernel = Kernel(self.kernel_width, metric, self.kernel_fn)
+
+        segments = None
+        if segmentation_fn is not None:
+            segments = segmentation_fn(img)
+        use_top = int(top_labels) if top_labels else None
+        label_arg = None if use_top else [int(v) for v in np.atleast_1d(np.asarray(labels))]
+        exp = native.explain(img, classifier_fn, labels=label_arg, top_labels=use_top,
+                             num_features=num_features, num_samples=num_samples,
+                             batch_size=batch_size, segments=segments,
+                             distance_metric=metric, progress_bar=bool(progress_bar))
+        out = ImageExplanation(exp, top_labels=exp.labels if use_top else None)
+        if self.verbose:
+            for label in out.local_exp:
+                print("Intercept", out.intercept[label])
+                print("Prediction_local", [out.local_pred_per_label[label]])
+                print("Right:", exp.predict_proba[label])
+        return out
+
+    def __repr__(self) -> str:
+        return (f"LimeImageExplainer(kernel_width={self.kernel_width:g}, "
+                f"feature_selection={self.feature_selection!r}, "
+                f"random_state={self.random_state})")

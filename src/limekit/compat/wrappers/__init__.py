@@ -1,0 +1,3 @@
+"""lime's ``lime.wrappers`` package: :mod:`~limekit.compat.wrappers.scikit_image`."""
+
+__all__ = ["scikit_image"]

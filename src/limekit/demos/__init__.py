@@ -1,0 +1,1 @@
+"""Runnable demonstrations of limekit explainers on data that ships offline."""
