@@ -233,3 +233,12 @@ def test_explain_help_warns_about_pickles(capsys):
     out = capsys.readouterr().out
     assert "executes code" in out
     assert "trust" in out
+
+
+def test_demo_image_writes_overlay_report(tmp_path, capsys):
+    html = tmp_path / "image.html"
+    assert main(["demo", "--image", "--num-samples", "300", "--html", str(html)]) == 0
+    out = capsys.readouterr().out
+    assert "superpixels" in out and str(html) in out
+    page = html.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page and "<script" not in page

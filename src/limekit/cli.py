@@ -127,6 +127,8 @@ def _format_row(row, limit: int = 8) -> str:
 
 # ------------------------------------------------------------------------ demo
 def _cmd_demo(args: argparse.Namespace) -> int:
+    if args.text or args.image:
+        return _cmd_demo_other(args)
     import time
 
     from sklearn.ensemble import RandomForestClassifier
@@ -171,12 +173,29 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         X_train, class_names=data.class_names, random_state=args.seed
     )
     start = time.perf_counter()
+    num_samples = args.num_samples or 5000
     exp = explainer.explain(row, model, num_features=args.num_features,
-                            num_samples=args.num_samples)
+                            num_samples=num_samples)
     elapsed = time.perf_counter() - start
     print(exp)
     print()
-    print(f"explained in {elapsed * 1000:.0f} ms ({args.num_samples} samples)")
+    print(f"explained in {elapsed * 1000:.0f} ms ({num_samples} samples)")
+    _write_outputs(exp, args.html, args.json)
+    return 0
+
+
+def _cmd_demo_other(args: argparse.Namespace) -> int:
+    """``limekit demo --text`` / ``--image``: the text and image demos, on offline data."""
+    _check_writable(args.html, "HTML report")
+    _check_writable(args.json, "JSON")
+    if args.image:
+        from .demos.image import run_image_demo as run
+    else:
+        from .demos.text import run_text_demo as run
+    kwargs = {"seed": args.seed, "html_path": None}
+    if args.num_samples:
+        kwargs["num_samples"] = args.num_samples
+    exp = run(**kwargs)
     _write_outputs(exp, args.html, args.json)
     return 0
 
@@ -301,6 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=("Train a model on a data set bundled with scikit-learn, explain one row "
                      "of a held-out split, print the explanation and write an HTML report."),
     )
+    kind = demo.add_mutually_exclusive_group()
+    kind.add_argument("--text", action="store_true",
+                      help="explain a text classifier (TF-IDF + logistic regression) instead")
+    kind.add_argument("--image", action="store_true",
+                      help="explain an image classifier (digits) instead")
     demo.add_argument("--dataset", choices=["breast_cancer", "wine", "iris"],
                       default="breast_cancer", help="data set (default: %(default)s)")
     demo.add_argument("--model", choices=["rf", "logreg"], default="rf",
@@ -310,8 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="row of the held-out split to explain (default: %(default)s)")
     demo.add_argument("--num-features", type=_positive_int, default=10, metavar="K",
                       help="features in the explanation (default: %(default)s)")
-    demo.add_argument("--num-samples", type=_positive_int, default=5000, metavar="N",
-                      help="neighbourhood size (default: %(default)s)")
+    demo.add_argument("--num-samples", type=_positive_int, default=None, metavar="N",
+                      help="neighbourhood size (default: 5000 for tables and text, 1000 for "
+                           "images)")
     demo.add_argument("--html", default="limekit-demo.html", metavar="PATH",
                       help="HTML report to write (default: %(default)s in the current folder)")
     demo.add_argument("--json", default=None, metavar="PATH",
