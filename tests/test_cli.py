@@ -242,3 +242,12 @@ def test_demo_image_writes_overlay_report(tmp_path, capsys):
     assert "superpixels" in out and str(html) in out
     page = html.read_text(encoding="utf-8")
     assert "data:image/png;base64," in page and "<script" not in page
+
+
+def test_demo_text_writes_highlighted_report(tmp_path, capsys):
+    html = tmp_path / "text.html"
+    assert main(["demo", "--text", "--num-samples", "500", "--html", str(html)]) == 0
+    out = capsys.readouterr().out
+    assert "+]" in out or "-]" in out  # words marked by their weight in the terminal
+    page = html.read_text(encoding="utf-8")
+    assert "<script" not in page and "http" not in page

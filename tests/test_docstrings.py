@@ -11,6 +11,7 @@ MODULES = [
     "limekit.compat.lime_tabular",
     "limekit.explainers.timeseries",
     "limekit.explainers.image",
+    "limekit.explainers.text",
     "limekit.compat.lime_image",
     "limekit.compat.wrappers.scikit_image",
     "limekit.representations.timeseries",

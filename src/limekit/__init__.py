@@ -12,6 +12,8 @@ from .explainers import (
     ImageExplanation,
     SegmentTimeSeriesExplainer,
     TabularExplainer,
+    TextExplainer,
+    TextExplanation,
     TimeSeriesExplainer,
     TimeSeriesSegmentExplanation,
 )
@@ -24,6 +26,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "TabularExplainer",
+    "TextExplainer",
+    "TextExplanation",
     "ImageExplainer",
     "ImageExplanation",
     "TimeSeriesExplainer",

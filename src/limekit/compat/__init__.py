@@ -23,6 +23,8 @@ Submodules
 lime_tabular
     :class:`~limekit.compat.lime_tabular.LimeTabularExplainer` and
     :class:`~limekit.compat.lime_tabular.RecurrentTabularExplainer`.
+lime_text
+    :class:`~limekit.compat.lime_text.LimeTextExplainer`, ``IndexedString``, ``IndexedCharacters``.
 lime_image
     :class:`~limekit.compat.lime_image.LimeImageExplainer` and its ``ImageExplanation``.
 wrappers.scikit_image
@@ -31,4 +33,4 @@ explanation
     The lime-style :class:`~limekit.compat.explanation.Explanation`.
 """
 
-__all__ = ["lime_tabular", "lime_image", "wrappers", "explanation"]
+__all__ = ["lime_tabular", "lime_text", "lime_image", "wrappers", "explanation"]

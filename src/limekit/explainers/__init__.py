@@ -2,6 +2,7 @@
 
 from .image import ImageExplainer, ImageExplanation
 from .tabular import TabularExplainer
+from .text import TextExplainer, TextExplanation
 from .timeseries import (
     SegmentTimeSeriesExplainer,
     TimeSeriesExplainer,
@@ -10,6 +11,8 @@ from .timeseries import (
 
 __all__ = [
     "TabularExplainer",
+    "TextExplainer",
+    "TextExplanation",
     "ImageExplainer",
     "ImageExplanation",
     "TimeSeriesExplainer",

