@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from limekit import Explanation, RidgeSurrogate, TabularExplainer
-from limekit.representations.tabular import truncated_normal
+from limekit.representations.tabular import truncated_normal_quantiles
 from limekit.sampling import sample_discrete
 from limekit.surrogates import WeightedDesign, select_features
 
@@ -128,20 +128,43 @@ def test_discretized_descriptions_match_lime(cancer):
 
 
 # ------------------------------------------------------------------- samplers' laws
-def test_truncated_normal_stays_in_bounds_and_has_right_mean():
-    rng = np.random.default_rng(0)
-    n = 200_000
-    mean, std = np.full(n, 0.0), np.full(n, 1.0)
-    lo, hi = np.full(n, 0.5), np.full(n, 2.0)
-    x = truncated_normal(rng, mean, std, lo, hi)
-    assert x.min() >= 0.5 and x.max() <= 2.0
+def test_truncated_normal_quantiles_match_scipy():
     from scipy.stats import truncnorm
 
-    assert x.mean() == pytest.approx(truncnorm.mean(0.5, 2.0), abs=3e-3)
-    # degenerate bins return their mean, never a z-score
-    y = truncated_normal(rng, np.array([3.0, 4.0]), np.array([0.0, 1.0]),
-                         np.array([3.0, 4.0]), np.array([3.0, 4.0]))
-    np.testing.assert_array_equal(y, [3.0, 4.0])
+    mean, std = np.array([0.0, 5.0, -2.0]), np.array([1.0, 0.5, 3.0])
+    lo, hi = np.array([0.5, 4.0, -30.0]), np.array([2.0, 9.0, -1.0])
+    q = truncated_normal_quantiles(mean, std, lo, hi, 8)
+    t = np.linspace(0, 1, 9)
+    for i in range(3):
+        a, b = (lo[i] - mean[i]) / std[i], (hi[i] - mean[i]) / std[i]
+        ref = truncnorm.ppf(t, a, b, loc=mean[i], scale=std[i])
+        np.testing.assert_allclose(q[i], ref, rtol=1e-9, atol=1e-9)
+    # degenerate bins return their mean, never a z-score (a lime defect)
+    d = truncated_normal_quantiles(np.array([3.0, 4.0]), np.array([0.0, 1.0]),
+                                   np.array([3.0, 4.0]), np.array([3.0, 4.0]), 4)
+    np.testing.assert_array_equal(d, [[3.0] * 5, [4.0] * 5])
+
+
+def test_binned_values_follow_the_bins_truncated_normal():
+    from scipy.stats import kstest, truncnorm
+
+    rng = np.random.default_rng(0)
+    X = rng.gamma(2.0, 2.0, size=(2000, 1))
+    ex = TabularExplainer(X, random_state=0)
+    rep = ex.representation
+    row = rep.check_instance(X[0])
+    z = rep.encode(row)
+    codes = ex.sampler.draw(rep.marginals(), z, 200_000, np.random.default_rng(1))
+    values = rep.decode(codes, row)[1:, 0]
+    bins = codes[1:, 0].astype(int)
+    col = rep.columns[0]
+    for b in range(col.edges.size + 1):
+        v = values[bins == b]
+        assert v.min() >= col.bin_lo[b] and v.max() <= col.bin_hi[b]
+        m, sd = col.bin_mean[b], col.bin_std[b]
+        dist = truncnorm((col.bin_lo[b] - m) / sd, (col.bin_hi[b] - m) / sd, loc=m, scale=sd)
+        assert kstest(v, dist.cdf).statistic < 0.01
+        assert abs(v.size / values.size - col.freqs[b]) < 0.01
 
 
 def test_sample_discrete_follows_probabilities():

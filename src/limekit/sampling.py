@@ -22,10 +22,18 @@ class DiscreteTable:
     """Precomputed inverse-CDF tables for drawing from many small categorical
     distributions at once (built once per explainer, reused for every draw).
 
-    Columns with at most ``narrow_limit`` categories are drawn by counting the
-    CDF boundaries at or below a uniform: a broadcast comparison per category
-    (a loop over categories, never over samples), several times faster than
-    ``searchsorted`` on unsorted queries. Wider columns use ``searchsorted``.
+    One uniform ``u`` per draw gives the category (how many CDF boundaries lie
+    at or below ``u``) *and*, for free, where ``u`` fell inside that
+    category's probability mass, ``v ∈ [0, 1)``, uniform and independent of
+    the category. :meth:`draw` returns ``index + v``: consumers that need only
+    the category take the integer part; binned columns use ``v`` to place the
+    value inside the bin (see ``TabularRepresentation``), so no second random
+    draw is needed.
+
+    Columns with at most ``narrow_limit`` categories are drawn by a broadcast
+    comparison per category (a loop over categories, never over samples),
+    several times faster than ``searchsorted`` on unsorted queries; wider
+    columns use ``searchsorted``.
     """
 
     def __init__(self, probabilities: tuple[np.ndarray, ...], narrow_limit: int = 16) -> None:
@@ -33,48 +41,68 @@ class DiscreteTable:
         self.m = len(probabilities)
         self.narrow = np.flatnonzero(widths <= narrow_limit)
         self.wide = np.flatnonzero(widths > narrow_limit)
-        cdfs = []
-        for p in probabilities:
-            c = np.cumsum(p, dtype=float)
-            cdfs.append(c[:-1] / c[-1])
-        width = max([1] + [widths[j] - 1 for j in self.narrow])
+        probs = [np.asarray(p, dtype=float) / np.sum(p) for p in probabilities]
+        lowers = [np.concatenate([[0.0], np.cumsum(p)[:-1]]) for p in probs]
+        self.width = max([1] + [int(widths[j]) for j in self.narrow])
         # boundaries[k, c] = P(index <= k) for narrow column c; padding 2.0 is never reached
-        self.boundaries = np.full((width, self.narrow.size), 2.0)
+        self.boundaries = np.full((max(1, self.width - 1), self.narrow.size), 2.0)
+        # lower[c * width + k], inv_p[...]: where category k's mass starts, 1 / its mass
+        self.lower = np.zeros(self.narrow.size * self.width)
+        self.inv_p = np.zeros(self.narrow.size * self.width)
         for col, j in enumerate(self.narrow):
-            self.boundaries[: cdfs[j].size, col] = cdfs[j]
-        self.wide_cdfs = [cdfs[j] for j in self.wide]
+            k = probs[j].size
+            self.boundaries[: k - 1, col] = lowers[j][1:]
+            self.lower[col * self.width : col * self.width + k] = lowers[j]
+            self.inv_p[col * self.width : col * self.width + k] = _safe_inverse(probs[j])
+        self._offsets = np.arange(self.narrow.size, dtype=np.intp) * self.width
+        self.wide_tables = [(lowers[j][1:], lowers[j], _safe_inverse(probs[j]))
+                            for j in self.wide]
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``(n, m)`` category indices."""
+        """``(n, m)`` floats: category index plus position inside its mass, in [0, 1)."""
         u = rng.random((n, self.m))
-        if self.wide.size == 0:
-            acc = np.zeros((n, self.m), dtype=np.uint8)
-            for bound in self.boundaries:
-                acc += u >= bound
-            return acc.astype(np.intp)
-        out = np.empty((n, self.m), dtype=np.intp)
+        out = np.empty((n, self.m)) if self.wide.size else None
         if self.narrow.size:
-            un = u[:, self.narrow]
-            acc = np.zeros(un.shape, dtype=np.intp)
+            all_narrow = self.wide.size == 0
+            un = u if all_narrow else u[:, self.narrow]
+            idx = np.zeros(un.shape, dtype=np.uint8)  # narrow: at most 16 categories
             for bound in self.boundaries:
-                acc += un >= bound
-            out[:, self.narrow] = acc
-        for j, cdf in zip(self.wide, self.wide_cdfs, strict=True):
-            out[:, j] = np.searchsorted(cdf, u[:, j], side="right")
+                idx += un >= bound
+            flat = idx + self._offsets
+            v = (un - self.lower.take(flat)) * self.inv_p.take(flat)
+            np.minimum(v, _BELOW_ONE, out=v)
+            v += idx
+            if all_narrow:
+                return v
+            out[:, self.narrow] = v
+        for j, (bounds, lower, inv_p) in zip(self.wide, self.wide_tables, strict=True):
+            idx = np.searchsorted(bounds, u[:, j], side="right")
+            v = (u[:, j] - lower[idx]) * inv_p[idx]
+            out[:, j] = idx + np.minimum(v, _BELOW_ONE)
         return out
+
+
+# keeps index + v below index + 1 despite rounding, so the integer part is the index
+_BELOW_ONE = 1.0 - 2.0 ** -20
+
+
+def _safe_inverse(p: np.ndarray) -> np.ndarray:
+    """1/p, with 0 for categories that are never drawn."""
+    return np.divide(1.0, p, out=np.zeros_like(p), where=p > 0)
 
 
 def sample_discrete(rng: np.random.Generator, probabilities: tuple[np.ndarray, ...],
                     n: int) -> np.ndarray:
     """Draw ``n`` indices for each of several categorical distributions: ``(n, m)``."""
-    return DiscreteTable(probabilities).draw(rng, n)
+    return DiscreteTable(probabilities).draw(rng, n).astype(np.intp)
 
 
 class LimeTabularSampler:
     """lime's tabular sampler.
 
     Discrete (categorical or binned) columns draw a value from the training
-    frequencies; continuous columns draw ``N(0, 1) · std + center`` where
+    frequencies (the code's integer part; its fraction places a binned value
+    inside the bin, see :class:`DiscreteTable`); continuous columns draw ``N(0, 1) · std + center`` where
     center is the training mean, or the instance with ``sample_around_instance``.
     Columns are independent, as in lime.
 

@@ -168,7 +168,7 @@ class TabularExplainer:
 
         codes = self.sampler.draw(rep.marginals(), z_codes, n, rng)
         Z = rep.to_interpretable(codes, z_codes)
-        inputs = rep.decode(codes, row, rng)
+        inputs = rep.decode(codes, row)
         Y = blackbox.predict(inputs)
         weights = kernel.weights(kernel.distances(Z, Z[0]))
 

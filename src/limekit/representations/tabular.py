@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr, ndtri
 
 from .._validation import check_finite_column, format_names
 from ..sampling import DiscreteTable
@@ -218,7 +219,9 @@ class TabularRepresentation:
         the z-score for continuous ones."""
         Z = np.empty(codes.shape, dtype=float)
         d = self.discrete_idx
-        Z[:, d] = codes[:, d] == instance_codes[d]
+        # integer part of a discrete code is its category/bin (see DiscreteTable)
+        inst = instance_codes[d]
+        Z[:, d] = (codes[:, d] >= inst) & (codes[:, d] < inst + 1)
         c = self.continuous_idx
         if c.size:
             m = self._marginals
@@ -227,7 +230,7 @@ class TabularRepresentation:
         return Z
 
     # --------------------------------------------------------------- decode
-    def decode(self, codes: np.ndarray, row: pd.Series, rng: np.random.Generator):
+    def decode(self, codes: np.ndarray, row: pd.Series):
         """Model inputs for ``codes`` (row 0 is replaced by the instance itself).
 
         Returns a DataFrame with the training columns and dtypes when the
@@ -238,7 +241,7 @@ class TabularRepresentation:
         numeric = np.empty((n, d))
         b, c = self.binned_idx, self.continuous_idx
         if b.size:
-            numeric[:, b] = self._undiscretize(codes[:, b], rng)
+            numeric[:, b] = self._undiscretize(codes[:, b])
         if c.size:
             numeric[:, c] = codes[:, c]
         cats = {j: self.columns[j].categories[codes[:, j].astype(np.intp)]
@@ -282,48 +285,64 @@ class TabularRepresentation:
         return pd.DataFrame(data)
 
     def _build_bin_tables(self) -> dict[str, np.ndarray] | None:
-        """Per-bin statistics of the binned columns, flattened (column-major by bin).
+        """Tabulated quantile functions of each bin's truncated normal.
 
-        Entry ``c * width + b`` holds bin ``b`` of the c-th binned column, so a
-        matrix of sampled bins gathers its parameters with one ``take``. The
-        truncation bounds are stored standardised, ``(lo - mean) / std``, so the
-        rejection test runs on raw normal draws. Degenerate bins (zero width or
-        spread) get infinite bounds and zero spread: they always yield their mean.
+        lime draws a binned column's value from N(bin mean, bin std²) truncated
+        to the bin. Drawing truncated normals per sample (rejection, or scipy's
+        ``truncnorm``) dominated the cost of an explanation, so the quantile
+        function of every bin is tabulated here once, at ``QUANTILES + 1``
+        evenly spaced probabilities, and a sample's value is read off by linear
+        interpolation at its position ``v`` inside the bin's mass (the code's
+        fractional part). Every 1/QUANTILES slice of the bin's probability
+        carries exactly its mass; only the shape inside a slice is linearised.
+        Degenerate bins (zero width or spread) yield their mean (lime returns
+        a z-score there, a known defect).
         """
         cols = [self.columns[j] for j in self.binned_idx]
         if not cols:
             return None
         width = max(c.bin_mean.size for c in cols)
-        shape = (len(cols), width)
-        mean, std, lo, hi = (np.zeros(shape) for _ in range(4))
+        quantiles = np.zeros((len(cols), width, QUANTILES + 1))
+        lo_t, hi_t = np.zeros((len(cols), width)), np.zeros((len(cols), width))
         for i, c in enumerate(cols):
             nb = c.bin_mean.size
-            mean[i, :nb], std[i, :nb], lo[i, :nb], hi[i, :nb] = (
-                c.bin_mean, c.bin_std, c.bin_lo, c.bin_hi)
-        live = (std > 1e-12 * np.maximum(1.0, np.abs(mean))) & (hi > lo)
-        s = np.where(live, std, 1.0)
+            quantiles[i, :nb] = truncated_normal_quantiles(
+                c.bin_mean, c.bin_std, c.bin_lo, c.bin_hi, QUANTILES)
+            lo_t[i, :nb], hi_t[i, :nb] = c.bin_lo, c.bin_hi
+        offsets = np.arange(len(cols)) * width * (QUANTILES + 1)
         return {
             "width": width,
-            "mean": mean.ravel(),
-            "std": np.where(live, std, 0.0).ravel(),
-            "a": np.where(live, (lo - mean) / s, -np.inf).ravel(),
-            "b": np.where(live, (hi - mean) / s, np.inf).ravel(),
-            "lo": lo.ravel(),
-            "hi": hi.ravel(),
+            "row_offsets": offsets.astype(float),
+            "quantiles": quantiles.ravel(),
+            "lo": lo_t.ravel(),
+            "hi": hi_t.ravel(),
             "is_integer": np.array([c.is_integer for c in cols]),
         }
 
-    def _undiscretize(self, bins: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Draw values inside each sampled bin from the bin's truncated normal."""
+    def _undiscretize(self, codes: np.ndarray) -> np.ndarray:
+        """Values of binned columns from their codes (bin index + position in the bin)."""
         t = self._bin_tables
-        flat = np.arange(bins.shape[1]) * t["width"] + bins.astype(np.intp)
-        z = truncated_standard_normal(rng, t["a"].take(flat), t["b"].take(flat))
-        out = t["mean"].take(flat) + t["std"].take(flat) * z
+        # Position on the concatenated quantile tables. Knot k of bin b of column c
+        # sits at (c * width + b) * (QUANTILES + 1) + k, and a code b + v wants
+        # k = v * QUANTILES: that is code * QUANTILES + b + c * width * (QUANTILES + 1).
+        pos = codes * QUANTILES
+        pos += codes.astype(np.intp)
+        pos += t["row_offsets"]
+        at = pos.astype(np.intp)
+        frac = pos - at
+        q = t["quantiles"]
+        left = q.take(at)
+        out = q.take(at + 1)
+        out -= left
+        out *= frac
+        out += left
         ints = t["is_integer"]
         if ints.any():
             # Keep integer columns integer *and* inside the sampled bin.
-            lo, hi = t["lo"].take(flat[:, ints]), t["hi"].take(flat[:, ints])
-            first = bins[:, ints] == 0
+            bins = codes[:, ints].astype(np.intp)
+            flat = bins + np.flatnonzero(ints) * t["width"]
+            lo, hi = t["lo"].take(flat), t["hi"].take(flat)
+            first = bins == 0
             lo_int = np.where(first, np.ceil(lo), np.floor(lo) + 1)
             hi_int = np.floor(hi)
             out[:, ints] = np.clip(np.rint(out[:, ints]), lo_int, np.maximum(lo_int, hi_int))
@@ -485,42 +504,36 @@ def _bin_name(name: str, edges: np.ndarray, b: int) -> str:
     return f"{edges[b - 1]:.2f} < {name} <= {edges[b]:.2f}"
 
 
-def truncated_standard_normal(rng: np.random.Generator, a: np.ndarray, b: np.ndarray,
-                              max_rounds: int = 60) -> np.ndarray:
-    """Elementwise draws from N(0, 1) truncated to [a, b], by rejection.
+QUANTILES = 128
 
-    Hand-written because ``scipy.stats.truncnorm.rvs`` (and inverse-CDF
-    sampling with ``ndtri``) costs an order of magnitude more for many
-    different intervals. For lime's bins rejection is cheap and exact: a bin's
-    mean lies inside it and its std is at most half its width, so every draw
-    is accepted with probability >= P(0 <= N(0,1) <= 2) ≈ 0.48 (about 0.9 in
-    practice) and the rounds, over the shrinking set of rejected entries,
-    never over samples, end fast. Entries still rejected after ``max_rounds``
-    (only possible for intervals far in a tail) are clipped into [a, b].
+
+def truncated_normal_quantiles(mean, std, lo, hi, n: int = QUANTILES) -> np.ndarray:
+    """Quantiles of N(mean, std²) truncated to [lo, hi] at probabilities 0, 1/n, ..., 1.
+
+    Vectorised over intervals: returns ``(len(mean), n + 1)``. Intervals in
+    the upper tail are mirrored to the lower tail so the normal CDF keeps its
+    precision; a zero-width or zero-spread interval yields its mean.
     """
-    z = rng.standard_normal(np.shape(a))
-    zf, af, bf = z.reshape(-1), np.reshape(a, -1), np.reshape(b, -1)
-    todo = np.flatnonzero((zf < af) | (zf > bf))
-    for _ in range(max_rounds):
-        if todo.size == 0:
-            break
-        zf[todo] = rng.standard_normal(todo.size)
-        todo = todo[(zf[todo] < af[todo]) | (zf[todo] > bf[todo])]
-    zf[todo] = np.clip(zf[todo], af[todo], bf[todo])
-    return z
-
-
-def truncated_normal(rng: np.random.Generator, mean, std, lo, hi) -> np.ndarray:
-    """Draws from N(mean, std²) truncated to [lo, hi]; a zero-width or zero-spread
-    interval yields its mean (lime returns a z-score there, a known defect)."""
-    mean, std, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=float)
-                                              for v in (mean, std, lo, hi)))
+    mean, std, lo, hi = (np.asarray(v, dtype=float)[:, None] for v in (mean, std, lo, hi))
     live = (std > 1e-12 * np.maximum(1.0, np.abs(mean))) & (hi > lo)
     s = np.where(live, std, 1.0)
-    a = np.where(live, (lo - mean) / s, -np.inf)
-    b = np.where(live, (hi - mean) / s, np.inf)
-    z = truncated_standard_normal(rng, a, b)
-    return np.clip(mean + np.where(live, std, 0.0) * z, lo, hi)
+    a, b = (lo - mean) / s, (hi - mean) / s
+    flip = a > 0
+    a2, b2 = np.where(flip, -b, a), np.where(flip, -a, b)
+    pa, pb = ndtr(a2), ndtr(b2)
+    t = np.linspace(0.0, 1.0, n + 1)[None, :]
+    t = np.where(flip, 1.0 - t, t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = ndtri(pa + t * (pb - pa))
+    # beyond the CDF's resolution (both ends deep in a tail) the interval is tiny in
+    # probability but not in value: spread it linearly rather than return inf
+    z = np.where(np.isfinite(z) & (pb > pa), z, a2 + t * (b2 - a2))
+    z = np.where(flip, -z, z)
+    q = np.where(live, mean + s * z, np.clip(mean, lo, hi))
+    # the ends are the interval's bounds exactly (ndtri loses them near probability 1)
+    q[:, 0] = np.where(live[:, 0], lo[:, 0], q[:, 0])
+    q[:, -1] = np.where(live[:, 0], hi[:, 0], q[:, -1])
+    return np.clip(q, lo, hi)
 
 
 def _as_row(instance, columns: list, names: list[str]) -> pd.Series:
