@@ -7,6 +7,7 @@ The native API::
     print(exp)
 """
 
+from .batch import ExplanationBatch
 from .explainers import (
     ImageExplainer,
     ImageExplanation,
@@ -34,6 +35,7 @@ __all__ = [
     "SegmentTimeSeriesExplainer",
     "TimeSeriesSegmentExplanation",
     "Explanation",
+    "ExplanationBatch",
     "LabelExplanation",
     "Kernel",
     "LimeTabularSampler",

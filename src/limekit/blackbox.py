@@ -67,18 +67,33 @@ class BlackBox:
     batch_size : int, optional
         Call the model on at most this many rows at a time (bounds its memory);
         ``None`` sends all samples in one call.
+    deduplicate : bool, default False
+        Ask the model once per distinct input row and copy its answer to the
+        duplicates. Discretized and text sampling often repeat rows, so an
+        expensive model saves calls; rows are matched by a 64-bit hash of
+        their content (pandas' ``hash_pandas_object``), so a false match has
+        probability about n²/2⁶⁴.
     """
 
-    def __init__(self, model: Any, mode: str, batch_size: int | None = None) -> None:
+    def __init__(self, model: Any, mode: str, batch_size: int | None = None,
+                 deduplicate: bool = False) -> None:
         if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
             raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
         self.model = model
         self.mode = mode
         self.batch_size = None if batch_size is None else int(batch_size)
+        self.deduplicate = bool(deduplicate)
         self.fn = _resolve_function(model, mode)
 
     def predict(self, inputs: Any) -> np.ndarray:
         """Model outputs for ``inputs``: ``(n, k)`` probabilities or ``(n, 1)`` values."""
+        if self.deduplicate:
+            first, inverse = _distinct_rows(inputs)
+            if first.size < _n_rows(inputs):
+                return self._predict(_take(inputs, first))[inverse]
+        return self._predict(inputs)
+
+    def _predict(self, inputs: Any) -> np.ndarray:
         n = _n_rows(inputs)
         step = self.batch_size or n
         parts = [self._call(_slice(inputs, s, min(s + step, n))) for s in range(0, n, step)]
@@ -111,6 +126,30 @@ class BlackBox:
                 "return one prediction per row."
             )
         return arr
+
+
+def _distinct_rows(inputs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the first occurrence of each distinct row, and each row's distinct index."""
+    if isinstance(inputs, pd.DataFrame):
+        keys = pd.util.hash_pandas_object(inputs, index=False).to_numpy()
+    elif isinstance(inputs, np.ndarray) and inputs.ndim == 2 and inputs.dtype != object:
+        keys = pd.util.hash_pandas_object(pd.DataFrame(inputs), index=False).to_numpy()
+    elif isinstance(inputs, np.ndarray) and inputs.dtype != object:
+        flat = np.ascontiguousarray(inputs).reshape(inputs.shape[0], -1)
+        keys = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1])))[:, 0]
+    else:  # lists of strings and other sequences
+        keys = pd.util.hash_pandas_object(pd.Series(list(inputs), dtype=object),
+                                          index=False).to_numpy()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def _take(inputs: Any, index: np.ndarray) -> Any:
+    if isinstance(inputs, (pd.DataFrame, pd.Series)):
+        return inputs.iloc[index]
+    if isinstance(inputs, np.ndarray):
+        return inputs[index]
+    return [inputs[i] for i in index]
 
 
 def check_model_output(y: np.ndarray, n: int, mode: str) -> np.ndarray:
@@ -160,8 +199,9 @@ def check_model_output(y: np.ndarray, n: int, mode: str) -> np.ndarray:
     return y
 
 
-def as_blackbox(model: Any, mode: str, batch_size: int | None = None) -> BlackBox:
+def as_blackbox(model: Any, mode: str, batch_size: int | None = None,
+                deduplicate: bool = False) -> BlackBox:
     """Wrap ``model`` (idempotent)."""
     if isinstance(model, BlackBox):
         return model
-    return BlackBox(model, mode, batch_size=batch_size)
+    return BlackBox(model, mode, batch_size=batch_size, deduplicate=deduplicate)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features, check_num_samples
+from ..batch import ExplanationBatch, run_groups
 from ..blackbox import as_blackbox
 from ..explanation import Explanation
 from ..kernels import Kernel
@@ -19,6 +20,10 @@ from ..surrogates import SELECTION_METHODS, RidgeSurrogate
 from ._common import DEFAULT_NUM_FEATURES, fit_label_explanations, resolve_labels
 
 __all__ = ["TabularExplainer"]
+
+# samples decoded and scored together by explain_batch when batch_size is not given
+# (5000-sample neighbourhoods of 30 features: 40 rows, about 50 MB of model input)
+_DEFAULT_SAMPLES_PER_GROUP = 200_000
 
 
 class TabularExplainer:
@@ -125,7 +130,7 @@ class TabularExplainer:
     def explain(self, instance, model: Any, labels: Sequence[int] | None = None,
                 top_labels: int | None = None, num_features: int | None = DEFAULT_NUM_FEATURES,
                 num_samples: int = 5000, distance_metric: str = "euclidean",
-                batch_size: int | None = None) -> Explanation:
+                batch_size: int | None = None, deduplicate: bool = False) -> Explanation:
         """Explain the model's prediction for one instance.
 
         Parameters
@@ -148,34 +153,140 @@ class TabularExplainer:
             Distance in the interpretable space.
         batch_size : int, optional
             Model-call chunk size; overrides the explainer's.
+        deduplicate : bool, default False
+            Ask the model once per distinct perturbed row.
 
         Returns
         -------
         Explanation
         """
-        rep = self.representation
-        d = rep.n_features
+        options = self._options(num_features, num_samples, distance_metric)
+        row = self.representation.check_instance(instance)
+        blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size,
+                               deduplicate=deduplicate)
+        return self._explain_rows([row], blackbox, labels, top_labels, options)[0]
+
+    def explain_batch(self, X, model: Any, labels: Sequence[int] | None = None,
+                      top_labels: int | None = None,
+                      num_features: int | None = DEFAULT_NUM_FEATURES,
+                      num_samples: int = 5000, distance_metric: str = "euclidean",
+                      batch_size: int | None = None, n_jobs: int = 1, progress: bool = True,
+                      deduplicate: bool = False) -> ExplanationBatch:
+        """Explain many rows: one model call per memory-bounded chunk of rows.
+
+        Every row's explanation is identical to ``explain(row, ...)`` (its
+        randomness derives from the seed and the row's values only), whatever
+        ``batch_size`` or ``n_jobs``, provided the model scores each row
+        independently of the others in its call.
+
+        Parameters
+        ----------
+        X : DataFrame or 2-D array
+            Rows to explain, with the training data's columns.
+        model, labels, top_labels, num_features, num_samples, distance_metric
+            As in :meth:`explain`.
+        batch_size : int, optional
+            Most model rows per call. Rows are explained in groups of
+            ``max(1, batch_size // num_samples)`` instances whose neighbourhoods
+            are decoded and scored together, so memory stays bounded by the
+            group, not by ``len(X)``. Default: groups of 200 000 samples.
+        n_jobs : int, default 1
+            Groups explained in parallel with joblib (``-1``: all cores). The
+            explainer and the model must pickle.
+        progress : bool, default True
+            Show a tqdm progress bar when there is more than one group (needs
+            ``limekit[progress]``; silently off without tqdm).
+        deduplicate : bool, default False
+            Ask the model once per distinct perturbed row (see :class:`BlackBox`).
+
+        Returns
+        -------
+        ExplanationBatch
+            A list of Explanations in row order, with :meth:`ExplanationBatch.to_frame`.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from limekit import TabularExplainer
+        >>> X, y = load_iris(return_X_y=True)
+        >>> model = LogisticRegression(max_iter=500).fit(X, y)
+        >>> explainer = TabularExplainer(X, random_state=0)
+        >>> batch = explainer.explain_batch(X[:3], model, num_samples=500, progress=False)
+        >>> batch[1] == explainer.explain(X[1], model, num_samples=500)
+        True
+        >>> list(batch.to_frame().columns)[:3]
+        ['row_id', 'label', 'class_name']
+        """
+        options = self._options(num_features, num_samples, distance_metric)
+        ids, rows = self._check_rows(X)
+        per_call = batch_size or self.batch_size or _DEFAULT_SAMPLES_PER_GROUP
+        group = max(1, per_call // options["n"])
+        groups = [rows[i : i + group] for i in range(0, len(rows), group)]
+        blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size,
+                               deduplicate=deduplicate)
+        results = run_groups(self._explain_rows, groups,
+                             (blackbox, labels, top_labels, options), n_jobs=n_jobs,
+                             progress=progress, unit="rows", total=len(rows))
+        return ExplanationBatch(results, row_ids=ids)
+
+    def _options(self, num_features, num_samples, distance_metric) -> dict[str, Any]:
+        d = self.representation.n_features
         k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES
                                or num_features == DEFAULT_NUM_FEATURES)
-        n = check_num_samples(num_samples)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
-        blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size)
+        return {"k": k, "n": check_num_samples(num_samples), "kernel": kernel,
+                "distance_metric": distance_metric}
 
-        row = rep.check_instance(instance)
-        z_codes = rep.encode(row)
-        rng = explanation_rng(self.random_state, self._instance_key(row))
+    def _check_rows(self, X) -> tuple[list, list[pd.Series]]:
+        """Validate every row up front, naming the row in any error."""
+        if isinstance(X, pd.DataFrame):
+            ids, items = list(X.index), [X.iloc[i] for i in range(len(X))]
+        else:
+            arr = np.asarray(X, dtype=object)
+            if arr.ndim != 2:
+                raise ValueError(
+                    f"X must be 2-D (rows × features) or a DataFrame, got shape {arr.shape}; "
+                    "use explain() for a single instance."
+                )
+            ids, items = list(range(arr.shape[0])), list(arr)
+        if not items:
+            raise ValueError("X has no rows to explain")
+        rows = []
+        for rid, item in zip(ids, items, strict=True):
+            try:
+                rows.append(self.representation.check_instance(item))
+            except ValueError as exc:
+                raise ValueError(f"row {rid!r}: {exc}") from None
+        return ids, rows
 
-        codes = self.sampler.draw(rep.marginals(), z_codes, n, rng)
-        Z = rep.to_interpretable(codes, z_codes)
-        inputs = rep.decode(codes, row)
-        Y = blackbox.predict(inputs)
-        weights = kernel.weights(kernel.distances(Z, Z[0]))
+    def _explain_rows(self, rows: list[pd.Series], blackbox, labels, top_labels,
+                      options: dict[str, Any]) -> list[Explanation]:
+        """The pipeline for a group of validated rows, with one model call for the group."""
+        rep, kernel, n = self.representation, options["kernel"], options["n"]
+        codes, Z, weights, instance_codes = [], [], [], []
+        for row in rows:
+            z_codes = rep.encode(row)
+            rng = explanation_rng(self.random_state, self._instance_key(row))
+            c = self.sampler.draw(rep.marginals(), z_codes, n, rng)
+            z = rep.to_interpretable(c, z_codes)
+            codes.append(c)
+            Z.append(z)
+            weights.append(kernel.weights(kernel.distances(z, z[0])))
+            instance_codes.append(z_codes)
+        stacked = codes[0] if len(codes) == 1 else np.concatenate(codes)
+        Y = blackbox.predict(rep.decode(stacked, rows))
+        return [self._assemble(row, z_codes, Z[i], Y[i * n : (i + 1) * n], weights[i],
+                               labels, top_labels, options)
+                for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True))]
 
+    def _assemble(self, row, z_codes, Z, Y, weights, labels, top_labels,
+                  options) -> Explanation:
+        rep = self.representation
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
-        fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      self.surrogate)
-
+        fits = fit_label_explanations(Z, Y, weights, label_list, options["k"],
+                                      self.feature_selection, self.surrogate)
         descriptions, values = rep.describe(row, z_codes)
         is_clf = self.mode == "classification"
         return Explanation(
@@ -187,14 +298,14 @@ class TabularExplainer:
             label_explanations=fits,
             predict_proba=tuple(float(p) for p in Y[0]) if is_clf else None,
             predicted_value=None if is_clf else float(Y[0, 0]),
-            num_samples=n,
+            num_samples=options["n"],
             settings={
                 "explainer": "TabularExplainer",
                 "discretizer": self.discretizer,
                 "kernel_width": self.kernel.width,
-                "distance_metric": distance_metric,
+                "distance_metric": options["distance_metric"],
                 "feature_selection": self.feature_selection,
-                "num_features": k,
+                "num_features": options["k"],
                 "sample_around_instance": self.sampler.sample_around_instance,
                 "surrogate": repr(self.surrogate),
                 "random_state": self.random_state,

@@ -230,14 +230,19 @@ class TabularRepresentation:
         return Z
 
     # --------------------------------------------------------------- decode
-    def decode(self, codes: np.ndarray, row: pd.Series):
-        """Model inputs for ``codes`` (row 0 is replaced by the instance itself).
+    def decode(self, codes: np.ndarray, rows: pd.Series | list[pd.Series]):
+        """Model inputs for ``codes``, with each instance restored in its first row.
 
-        Returns a DataFrame with the training columns and dtypes when the
-        explainer was fitted on a DataFrame, else a 2-D ndarray.
+        ``codes`` holds one neighbourhood per instance in ``rows``, stacked
+        (``len(codes) // len(rows)`` samples each); the first sample of each
+        is replaced by the instance itself. Returns a DataFrame with the
+        training columns and dtypes when the explainer was fitted on a
+        DataFrame, else a 2-D ndarray.
         """
+        rows = [rows] if isinstance(rows, pd.Series) else list(rows)
         n, d = codes.shape
-        inst = row.to_numpy(dtype=object)
+        starts = np.arange(len(rows)) * (n // len(rows))
+        inst = np.array([r.to_numpy(dtype=object) for r in rows], dtype=object)
         numeric = np.empty((n, d))
         b, c = self.binned_idx, self.continuous_idx
         if b.size:
@@ -247,38 +252,37 @@ class TabularRepresentation:
         cats = {j: self.columns[j].categories[codes[:, j].astype(np.intp)]
                 for j in self.categorical_idx}
         if self.input_kind == "frame":
-            return self._frame(numeric, cats, inst)
+            return self._frame(numeric, cats, inst, starts)
         if all(np.issubdtype(v.dtype, np.number) for v in cats.values()):
             for j, v in cats.items():
                 numeric[:, j] = v
-            numeric[0] = inst.astype(float)
+            numeric[starts] = inst.astype(float)
             return numeric
         out = numeric.astype(object)
         for j, v in cats.items():
             out[:, j] = v
-        out[0] = inst
+        out[starts] = inst
         return out
 
-    def _frame(self, numeric: np.ndarray, cats: dict[int, np.ndarray],
-               inst: np.ndarray) -> pd.DataFrame:
-        """A DataFrame with the training columns and dtypes; row 0 is the instance.
+    def _frame(self, numeric: np.ndarray, cats: dict[int, np.ndarray], inst: np.ndarray,
+               starts: np.ndarray) -> pd.DataFrame:
+        """A DataFrame with the training columns and dtypes; instance rows restored.
 
         Built from plain arrays (not one Series per column) because the model
-        is called on one such frame per explanation and pandas' per-column
-        overhead would otherwise rival the sampling itself.
+        is called on one such frame per group and pandas' per-column overhead
+        would otherwise rival the sampling itself.
         """
         data = {}
         for j, col in enumerate(self.columns):
             if j in cats:
                 v = cats[j]  # a fresh array from fancy indexing: safe to modify
-                v[0] = inst[j]
+                v[starts] = inst[:, j]
                 data[self.columns_[j]] = pd.Series(v).astype(col.dtype)
                 continue
             v = numeric[:, j]
-            v[0] = float(inst[j])
             if col.is_integer:
                 v = np.rint(v)
-                v[0] = inst[j]
+            v[starts] = inst[:, j].astype(float)
             if v.dtype != col.dtype:
                 v = v.astype(col.dtype)
             data[self.columns_[j]] = v

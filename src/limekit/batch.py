@@ -1,0 +1,98 @@
+"""Many explanations at once: the result container and the group runner.
+
+Explainers split the rows to explain into groups whose neighbourhoods are
+decoded and scored together (one model call per group, memory bounded by the
+group); this module runs those groups, serially or with joblib, behind an
+optional tqdm progress bar, and collects the explanations in row order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from .explanation import Explanation
+
+__all__ = ["ExplanationBatch", "run_groups"]
+
+FRAME_COLUMNS = ["row_id", "label", "class_name", "rank", "feature", "description", "value",
+                 "weight"]
+
+
+class ExplanationBatch(list):
+    """A list of :class:`~limekit.explanation.Explanation`, one per explained row.
+
+    Parameters
+    ----------
+    explanations : sequence of Explanation
+    row_ids : sequence, optional
+        Identifier of each row (the DataFrame index, or positions).
+    """
+
+    def __init__(self, explanations: Sequence[Explanation], row_ids: Sequence | None = None):
+        super().__init__(explanations)
+        self.row_ids = list(range(len(self)) if row_ids is None else row_ids)
+        if len(self.row_ids) != len(self):
+            raise ValueError(f"{len(self.row_ids)} row ids for {len(self)} explanations")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy DataFrame: a row per (explained row, label, selected feature).
+
+        Columns: ``row_id, label, class_name, rank, feature, description, value, weight``.
+        """
+        frames = []
+        for rid, exp in zip(self.row_ids, self, strict=True):
+            f = exp.to_frame()
+            f.insert(0, "row_id", [rid] * len(f))
+            frames.append(f)
+        if not frames:
+            return pd.DataFrame(columns=FRAME_COLUMNS)
+        return pd.concat(frames, ignore_index=True)[FRAME_COLUMNS]
+
+    def __reduce__(self):
+        return (ExplanationBatch, (list(self), self.row_ids))
+
+    def __repr__(self) -> str:
+        return f"<ExplanationBatch of {len(self)} explanations>"
+
+
+def run_groups(fn: Callable[..., list], groups: list[list], args: tuple, *, n_jobs: int = 1,
+               progress: bool = True, unit: str = "rows", total: int | None = None) -> list:
+    """``fn(group, *args)`` for every group, concatenated in group order.
+
+    With ``n_jobs != 1`` the groups run in joblib workers (``fn``'s owner and
+    ``args`` must pickle). Results never depend on ``n_jobs``: each
+    explanation's randomness comes from its own row.
+    """
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be a non-zero int (-1 for all cores), got {n_jobs!r}")
+    bar = _progress_bar(progress and len(groups) > 1, total, unit)
+    out: list = []
+    try:
+        if n_jobs == 1:
+            results: Any = (fn(g, *args) for g in groups)
+        else:
+            from joblib import Parallel, delayed
+
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(fn)(g, *args) for g in groups)
+        for res in results:
+            out.extend(res)
+            if bar is not None:
+                bar.update(len(res))
+    finally:
+        if bar is not None:
+            bar.close()
+    return out
+
+
+def _progress_bar(enabled: bool, total: int | None, unit: str):
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # progress bars are an optional extra
+        return None
+    return tqdm(total=total, unit=unit, desc="explaining", leave=False)
