@@ -134,3 +134,36 @@ def test_deduplicating_blackbox_expands_answers(inputs):
     assert calls == [2]
     ref = BlackBox(model, "regression").predict(inputs)
     np.testing.assert_array_equal(out, ref)
+
+
+def test_text_image_series_batches_equal_single_explanations():
+    from limekit import ImageExplainer, SegmentTimeSeriesExplainer, TextExplainer
+
+    def text_model(texts):
+        p = np.array([0.8 if "good" in t else 0.3 for t in texts])
+        return np.column_stack([1 - p, p])
+
+    tex = TextExplainer(random_state=0)
+    docs = ["a good day", "a bad day, not good", "nothing here"]
+    batch = tex.explain_batch(docs, text_model, num_samples=200, progress=False)
+    assert [b == tex.explain(d, text_model, num_samples=200) for b, d in zip(batch, docs,
+                                                                            strict=True)] == [True] * 3
+    with pytest.raises(TypeError, match="sequence of instances"):
+        tex.explain_batch("one text", text_model)
+
+    rng = np.random.default_rng(0)
+    images = rng.random((2, 16, 16, 3))
+
+    def image_model(x):
+        p = x[:, :8, :8].mean(axis=(1, 2, 3))
+        return np.column_stack([1 - p, p])
+
+    iex = ImageExplainer(segmenter="grid", random_state=0)
+    ib = iex.explain_batch(images, image_model, num_samples=100, top_labels=1, progress=False)
+    assert ib[1] == iex.explain(images[1], image_model, num_samples=100, top_labels=1)
+
+    sex = SegmentTimeSeriesExplainer(n_segments=4, random_state=0, mode="regression")
+    series = rng.normal(size=(3, 40))
+    sb = sex.explain_batch(series, lambda s: s[:, :10].sum(axis=1), num_samples=100,
+                           n_jobs=2, progress=False)
+    assert sb[2] == sex.explain(series[2], lambda s: s[:, :10].sum(axis=1), num_samples=100)

@@ -96,3 +96,42 @@ def _progress_bar(enabled: bool, total: int | None, unit: str):
     except ImportError:  # progress bars are an optional extra
         return None
     return tqdm(total=total, unit=unit, desc="explaining", leave=False)
+
+
+class BatchExplainMixin:
+    """``explain_batch`` for explainers whose instances are explained one at a time
+    (text, images, series): each instance's explanation equals ``explain(instance)``,
+    run serially or in joblib workers, with a progress bar."""
+
+    def explain_batch(self, instances, model: Any, *, n_jobs: int = 1, progress: bool = True,
+                      **explain_kwargs: Any) -> ExplanationBatch:
+        """Explain every instance of ``instances``; keyword arguments go to ``explain``.
+
+        Parameters
+        ----------
+        instances : sequence
+            Texts (a list of str), images (a list or an array stacked on the
+            first axis), or series, as :meth:`explain` takes them one by one.
+        model : callable or estimator
+        n_jobs : int, default 1
+            Instances explained in parallel with joblib (``-1``: all cores).
+        progress : bool, default True
+            Show a tqdm progress bar (when tqdm is installed).
+
+        Returns
+        -------
+        ExplanationBatch
+        """
+        if isinstance(instances, (str, bytes)):
+            raise TypeError("explain_batch takes a sequence of instances (e.g. a list of "
+                            "texts); use explain() for a single one")
+        items = list(instances)
+        if not items:
+            raise ValueError("there are no instances to explain")
+        results = run_groups(self._explain_each, [[x] for x in items], (model, explain_kwargs),
+                             n_jobs=n_jobs, progress=progress, unit="instances",
+                             total=len(items))
+        return ExplanationBatch(results)
+
+    def _explain_each(self, group: list, model: Any, kwargs: dict) -> list:
+        return [self.explain(x, model, **kwargs) for x in group]

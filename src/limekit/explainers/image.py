@@ -24,6 +24,7 @@ import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features, check_num_samples
+from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox, check_model_output
 from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
@@ -274,7 +275,7 @@ def _json_safe(value: Any) -> Any:
     return repr(value)
 
 
-class ImageExplainer:
+class ImageExplainer(BatchExplainMixin):
     """Explain an image classifier's prediction with superpixel LIME.
 
     Parameters

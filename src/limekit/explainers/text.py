@@ -23,6 +23,7 @@ import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features, check_num_samples
+from ..batch import BatchExplainMixin
 from ..blackbox import as_blackbox
 from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
@@ -126,7 +127,7 @@ class TextExplanation(Explanation):
                 f"num_samples={self.num_samples}>")
 
 
-class TextExplainer:
+class TextExplainer(BatchExplainMixin):
     """Explain predictions of any text model with LIME.
 
     Each sample hides a random set of words (a uniformly drawn number of

@@ -26,6 +26,7 @@ import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features, check_num_samples
+from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox
 from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
@@ -104,7 +105,7 @@ class _SequenceBlackBox(BlackBox):
         return super()._call(np.ascontiguousarray(cube))
 
 
-class TimeSeriesExplainer:
+class TimeSeriesExplainer(BatchExplainMixin):
     """Explain models of multivariate sequences, feature by timestep (lime's recurrent explainer).
 
     A sequence of shape ``(timesteps, features)`` becomes one tabular row of
@@ -416,7 +417,7 @@ class TimeSeriesSegmentExplanation(Explanation):
                 f"num_samples={self.num_samples}>")
 
 
-class SegmentTimeSeriesExplainer:
+class SegmentTimeSeriesExplainer(BatchExplainMixin):
     """Explain a model of univariate series by which contiguous windows matter.
 
     The series is cut into ``n_segments`` contiguous windows of (nearly) equal
