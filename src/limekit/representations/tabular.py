@@ -217,11 +217,13 @@ class TabularRepresentation:
     def to_interpretable(self, codes: np.ndarray, instance_codes: np.ndarray) -> np.ndarray:
         """The interpretable matrix Z: 1/0 "same as the instance" for discrete columns,
         the z-score for continuous ones."""
-        Z = np.empty(codes.shape, dtype=float)
         d = self.discrete_idx
-        # integer part of a discrete code is its category/bin (see DiscreteTable)
-        inst = instance_codes[d]
-        Z[:, d] = (codes[:, d] >= inst) & (codes[:, d] < inst + 1)
+        # the integer part of a discrete code is its category/bin (see DiscreteTable)
+        if d.size == self.n_features:  # all discrete: skip the column gather
+            same = np.floor(codes) == instance_codes
+            return same.astype(float)
+        Z = np.empty(codes.shape, dtype=float)
+        Z[:, d] = np.floor(codes[:, d]) == instance_codes[d]
         c = self.continuous_idx
         if c.size:
             m = self._marginals
@@ -243,12 +245,15 @@ class TabularRepresentation:
         n, d = codes.shape
         starts = np.arange(len(rows)) * (n // len(rows))
         inst = np.array([r.to_numpy(dtype=object) for r in rows], dtype=object)
-        numeric = np.empty((n, d))
         b, c = self.binned_idx, self.continuous_idx
-        if b.size:
-            numeric[:, b] = self._undiscretize(codes[:, b])
-        if c.size:
-            numeric[:, c] = codes[:, c]
+        if b.size == d:  # all binned (all-numeric data, discretized): no column gathers
+            numeric = self._undiscretize(codes)
+        else:
+            numeric = np.empty((n, d))
+            if b.size:
+                numeric[:, b] = self._undiscretize(codes[:, b])
+            if c.size:
+                numeric[:, c] = codes[:, c]
         cats = {j: self.columns[j].categories[codes[:, j].astype(np.intp)]
                 for j in self.categorical_idx}
         if self.input_kind == "frame":
