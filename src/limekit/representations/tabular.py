@@ -171,7 +171,15 @@ class TabularRepresentation:
     def check_instance(self, instance) -> pd.Series:
         """Validate one instance and return it as a Series indexed like the training columns."""
         row = _as_row(instance, self.columns_, [str(c) for c in self.columns_])
-        for col, value in zip(self.columns, row.to_numpy(dtype=object), strict=True):
+        values = row.to_numpy(dtype=object)
+        numeric = np.setdiff1d(np.arange(self.n_features), self.categorical_idx)
+        try:  # the common case, checked in one vectorised pass
+            if np.all(np.isfinite(values[numeric].astype(float))):
+                numeric = numeric[:0]
+        except (TypeError, ValueError):
+            pass  # the loop below names the offending feature
+        for j in np.concatenate([self.categorical_idx, numeric]):
+            col, value = self.columns[j], values[j]
             if col.kind == CATEGORICAL:
                 if _is_missing(value):
                     raise ValueError(

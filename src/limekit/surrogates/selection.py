@@ -43,10 +43,13 @@ class WeightedDesign:
         self.x_mean[constant] = X[0, constant]
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
-        # Xs.T @ Xs on one buffer lets numpy use a symmetric rank-k update (half the flops).
-        Xs = (X - self.x_mean) * np.sqrt(w)[:, None]
+        root_w = np.sqrt(w)[:, None]
+        # Xs.T @ Xs on one buffer lets numpy use a symmetric rank-k update (half the flops);
+        # Xcᵀ W Yc = Xsᵀ (√w Yc) reuses the scaled design instead of centring X again.
+        Xs = X - self.x_mean
+        Xs *= root_w
         self.G = Xs.T @ Xs
-        self.B = (X - self.x_mean).T @ (Yc * w[:, None])
+        self.B = Xs.T @ (Yc * root_w)
         self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
 
     def solve(self, features: np.ndarray, alpha: float) -> np.ndarray:
