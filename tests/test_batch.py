@@ -167,3 +167,20 @@ def test_text_image_series_batches_equal_single_explanations():
     sb = sex.explain_batch(series, lambda s: s[:, :10].sum(axis=1), num_samples=100,
                            n_jobs=2, progress=False)
     assert sb[2] == sex.explain(series[2], lambda s: s[:, :10].sum(axis=1), num_samples=100)
+
+
+def test_text_deduplication_scores_each_distinct_text_once():
+    from limekit import TextExplainer
+
+    calls = []
+
+    def model(texts):
+        calls.append(len(texts))
+        p = np.array([0.9 if "good" in t else 0.2 for t in texts])
+        return np.column_stack([1 - p, p])
+
+    ex = TextExplainer(random_state=0)
+    plain = ex.explain("good not bad", model, num_samples=1000)
+    deduped = ex.explain("good not bad", model, num_samples=1000, deduplicate=True)
+    assert calls[0] == 1000 and calls[1] <= 8  # 3 words: at most 2³ distinct texts
+    assert deduped == plain

@@ -226,7 +226,8 @@ class TextExplainer(BatchExplainMixin):
     def explain(self, text: str, model: Any, labels: Sequence[int] | None = None,
                 top_labels: int | None = None, num_features: int | None = DEFAULT_NUM_FEATURES,
                 num_samples: int = 5000, batch_size: int | None = None,
-                distance_metric: str = "cosine") -> TextExplanation:
+                distance_metric: str = "cosine",
+                deduplicate: bool = False) -> TextExplanation:
         """Explain the model's prediction for one document.
 
         Parameters
@@ -254,6 +255,9 @@ class TextExplainer(BatchExplainMixin):
         distance_metric : str, default "cosine"
             Distance between the binary vectors (any scipy ``cdist`` name);
             multiplied by 100 as in lime.
+        deduplicate : bool, default False
+            Build and score each distinct perturbed text once (short documents
+            repeat masks often); the explanation is unchanged.
 
         Returns
         -------
@@ -269,11 +273,12 @@ class TextExplainer(BatchExplainMixin):
         return self._explain_doc(self.representation.encode(text), model, labels=labels,
                                  top_labels=top_labels, num_features=num_features,
                                  num_samples=num_samples, batch_size=batch_size,
-                                 distance_metric=distance_metric)
+                                 distance_metric=distance_metric, deduplicate=deduplicate)
 
     def _explain_doc(self, doc: TokenizedText, model: Any, labels: Sequence[int] | None,
                      top_labels: int | None, num_features: int | None, num_samples: int,
-                     batch_size: int | None, distance_metric: str) -> TextExplanation:
+                     batch_size: int | None, distance_metric: str,
+                     deduplicate: bool = False) -> TextExplanation:
         """:meth:`explain` on an already tokenised document (from this representation)."""
         rep = self.representation
         d = doc.n_features
@@ -287,7 +292,14 @@ class TextExplainer(BatchExplainMixin):
         rng = explanation_rng(self.random_state, instance_digest(
             doc.text.encode("utf-8", "surrogatepass")))
         Z = self.sampler.draw(d, n, rng)
-        Y = blackbox.predict(rep.neighbourhood(Z, doc))
+        if deduplicate:
+            # equal masks give equal texts: decode and score each distinct mask once
+            packed = np.packbits(Z.astype(bool), axis=1)
+            keys = packed.view(np.dtype((np.void, packed.shape[1])))[:, 0]
+            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            Y = blackbox.predict(rep.neighbourhood(Z[first], doc))[inverse.reshape(-1)]
+        else:
+            Y = blackbox.predict(rep.neighbourhood(Z, doc))
         weights = kernel.weights(kernel.distances(Z, Z[0]) * DISTANCE_SCALE)
 
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
