@@ -348,7 +348,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="--scale: rows per Dask partition (default 2500)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    parser.add_argument("--retain-freed-memory", action="store_true",
+                        help="keep freed memory for reuse (limekit.performance."
+                             "retain_freed_memory), for lime and limekit alike")
     args = parser.parse_args(argv)
+    if args.retain_freed_memory:
+        from limekit.performance import retain_freed_memory
+
+        print(f"retain_freed_memory: {retain_freed_memory()}", file=sys.stderr)
 
     text = main_scale(args) if args.scale else main_batch(args)
     print(text)

@@ -184,3 +184,15 @@ def test_text_deduplication_scores_each_distinct_text_once():
     deduped = ex.explain("good not bad", model, num_samples=1000, deduplicate=True)
     assert calls[0] == 1000 and calls[1] <= 8  # 3 words: at most 2³ distinct texts
     assert deduped == plain
+
+
+def test_retain_freed_memory_is_opt_in_and_harmless(cancer):
+    from limekit.performance import retain_freed_memory
+
+    X, _, rf = cancer
+    ex = TabularExplainer(X, random_state=0)
+    before = ex.explain(X.iloc[0], rf, num_samples=300)
+    assert isinstance(retain_freed_memory(64), bool)
+    assert ex.explain(X.iloc[0], rf, num_samples=300) == before
+    with pytest.raises(ValueError, match="max_mb must be a positive int"):
+        retain_freed_memory(0)

@@ -12,6 +12,8 @@ MODULES = [
     "limekit.explainers.timeseries",
     "limekit.explainers.image",
     "limekit.explainers.text",
+    "limekit.performance",
+    "limekit.dask",
     "limekit.compat.lime_image",
     "limekit.compat.wrappers.scikit_image",
     "limekit.representations.timeseries",
