@@ -32,7 +32,6 @@ Differences from lime
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -41,11 +40,11 @@ from ..explainers.image import ImageExplainer, image_and_mask
 from ..explainers.image import ImageExplanation as NativeImageExplanation
 from ..kernels import Kernel
 from ..surrogates import EstimatorSurrogate
+from ._shared import _METRIC_ALIASES, _KeywordKernel, _seed_from
 
 __all__ = ["LimeImageExplainer", "ImageExplanation"]
 
 #: scikit-learn distance names that scipy spells differently.
-_METRIC_ALIASES = {"manhattan": "cityblock", "l1": "cityblock", "l2": "euclidean"}
 
 
 class ImageExplanation:
@@ -145,31 +144,6 @@ class ImageExplanation:
     def __repr__(self) -> str:
         return (f"<limekit.compat ImageExplanation labels={list(self.local_exp)} "
                 f"segments={self.native.n_segments}>")
-
-
-class _KeywordKernel:
-    """Adapts lime's ``kernel(d, kernel_width=w)`` to limekit's ``fn(d, width)`` (picklable)."""
-
-    def __init__(self, kernel: Callable[..., Any]) -> None:
-        self.kernel = kernel
-
-    def __call__(self, d: np.ndarray, width: float) -> np.ndarray:
-        return np.asarray(self.kernel(d, kernel_width=width), dtype=float)
-
-
-def _seed_from(random_state: Any) -> int | None:
-    """An integer seed from lime's ``random_state`` (None, int or RandomState)."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2**31 - 1))
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**31 - 1))
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        return int(random_state)
-    raise ValueError(
-        f"random_state must be None, an int or a numpy.random.RandomState, got {random_state!r}"
-    )
 
 
 class LimeImageExplainer:

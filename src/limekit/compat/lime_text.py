@@ -47,8 +47,8 @@ import numpy as np
 from ..explainers.text import TextExplainer
 from ..representations.text import TokenizedText, tokenize
 from ..surrogates import EstimatorSurrogate
+from ._shared import _METRIC_ALIASES, _default_kernel, _KeywordKernel, _seed_from
 from .explanation import DomainMapper, Explanation
-from .lime_tabular import _METRIC_ALIASES, _default_kernel, _KeywordKernel, _seed_from
 
 __all__ = ["LimeTextExplainer", "IndexedString", "IndexedCharacters", "TextDomainMapper",
            "TextExplanation"]
