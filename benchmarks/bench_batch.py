@@ -39,7 +39,6 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
-import platform
 import resource
 import shutil
 import sys
@@ -50,15 +49,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-try:
-    import limekit
-except ImportError:  # run from a checkout without installing
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import limekit
-
 import pandas as pd
-import sklearn
+from _common import (  # also puts src/ on the path
+    add_allocator_option,
+    apply_allocator_option,
+    versions,
+)
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -69,27 +65,6 @@ LABEL = 1  # lime's default label for explain_instance
 
 
 # --------------------------------------------------------------------- shared
-def _version(dist: str, module: Any = None) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(dist)
-    except Exception:
-        return getattr(module, "__version__", "unknown")
-
-
-def versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
-    """Versions of the interpreter and the packages that matter for the timings."""
-    info = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scikit-learn": sklearn.__version__,
-        "limekit": getattr(limekit, "__version__", "unknown"),
-    }
-    for dist in extra:
-        info[dist] = _version(dist)
-    return info
 
 
 def load_data(seed: int) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
@@ -186,7 +161,7 @@ def main_batch(args: argparse.Namespace) -> str:
     X, y, feature_names, class_names = load_data(args.seed)
     rows = repeated_rows(X, n_rows, args.seed)
     models = fit_models(X, y, args.seed)
-    info = versions(("lime",))
+    info = versions("lime")
     out = ["# limekit explain_batch vs a lime loop: batch throughput (breast_cancer, 30 features)",
            ", ".join(f"{key} {v}" for key, v in info.items())
            + f"; {os.cpu_count()} CPUs; label {LABEL}; one timed pass each, same run", ""]
@@ -295,7 +270,7 @@ def main_scale(args: argparse.Namespace) -> str:
     single_sizes = (args.single_sizes if args.single_sizes is not None
                     else ([2000] if args.quick else [10_000]))
     n = args.num_samples or 1000
-    info = versions(("dask", "distributed"))
+    info = versions("dask", "distributed")
     out = ["# limekit at scale: rows/s and peak memory (breast_cancer rows, LogisticRegression, "
            f"N={n}, K=10)",
            ", ".join(f"{key} {v}" for key, v in info.items())
@@ -348,15 +323,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="--scale: rows per Dask partition (default 2500)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the table to this file")
-    parser.add_argument("--retain-freed-memory", action="store_true",
-                        help="keep freed memory for reuse (limekit.performance."
-                             "retain_freed_memory), for lime and limekit alike")
+    add_allocator_option(parser)
     args = parser.parse_args(argv)
-    if args.retain_freed_memory:
-        from limekit.performance import retain_freed_memory
-
-        print(f"retain_freed_memory: {retain_freed_memory()}", file=sys.stderr)
-
+    apply_allocator_option(args)
     text = main_scale(args) if args.scale else main_batch(args)
     print(text)
     if args.out:

@@ -29,24 +29,14 @@ import argparse
 import os
 import platform
 import statistics
-import sys
-import time
 import warnings
-from collections.abc import Callable
-from pathlib import Path
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # before lime imports tqdm
 
-import numpy as np
-
-try:
-    import limekit
-except ImportError:  # run from a checkout without installing
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import limekit
-
 import lime  # noqa: F401  (version printed below)
+import numpy as np
 import skimage
+from _common import timed_ms, versions  # also puts src/ on the path
 from lime.lime_image import LimeImageExplainer
 from skimage import data
 from skimage.segmentation import quickshift
@@ -57,10 +47,9 @@ from limekit.explainers.image import ImageExplainer
 QUICKSHIFT = {"kernel_size": 4, "max_dist": 200, "ratio": 0.2}
 
 
-def _s(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+
+def _seconds(fn) -> float:
+    return timed_ms(fn) / 1000.0
 
 
 class MeanColourLogistic:
@@ -104,17 +93,17 @@ def main(argv: list[str] | None = None) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for r in range(repeats):
-            times["seg"].append(_s(lambda: quickshift(image, **QUICKSHIFT)))
-            times["lime_total"].append(_s(lambda r=r: LimeImageExplainer(
+            times["seg"].append(_seconds(lambda: quickshift(image, **QUICKSHIFT)))
+            times["lime_total"].append(_seconds(lambda r=r: LimeImageExplainer(
                 random_state=r).explain_instance(image, model, num_samples=n)))
-            times["kit_total"].append(_s(lambda r=r: ImageExplainer(
+            times["kit_total"].append(_seconds(lambda r=r: ImageExplainer(
                 random_state=r).explain(image, model, num_samples=n)))
-            times["lime_noseg"].append(_s(lambda r=r: LimeImageExplainer(
+            times["lime_noseg"].append(_seconds(lambda r=r: LimeImageExplainer(
                 random_state=r).explain_instance(image, model, num_samples=n,
                                                  segmentation_fn=lambda _: segments)))
-            times["kit_noseg"].append(_s(lambda r=r: ImageExplainer(
+            times["kit_noseg"].append(_seconds(lambda r=r: ImageExplainer(
                 random_state=r).explain(image, model, num_samples=n, segments=segments)))
-            times["model"].append(_s(lambda: [model(batch) for _ in range(n // 10)]))
+            times["model"].append(_seconds(lambda: [model(batch) for _ in range(n // 10)]))
     med = {k: statistics.median(v) for k, v in times.items()}
 
     def row(name: str, total: float, noseg: float) -> str:
@@ -124,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# Image benchmark: {args.size}×{args.size} RGB, quickshift ({n_seg} segments), "
           f"N={n}, batch_size=10, {repeats} repeat(s), median seconds\n")
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"scikit-image {skimage.__version__}, lime 0.2.0.1, limekit {limekit.__version__}, "
+          f"scikit-image {skimage.__version__}, lime 0.2.0.1, limekit {versions()['limekit']}, "
           f"{os.cpu_count()} CPUs\n")
     print("| explainer | total | segmentation | excl. segmentation | excl. segmentation "
           "and model |")

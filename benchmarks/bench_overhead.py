@@ -23,24 +23,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-
-try:
-    import limekit
-except ImportError:  # run from a checkout without installing
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import limekit
-
-import lime
-import sklearn
+from _common import (  # also puts src/ on the path
+    add_allocator_option,
+    apply_allocator_option,
+    overhead_row,
+    overhead_table,
+    timed_ms,
+    versions,
+)
 from lime.lime_tabular import LimeTabularExplainer
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import RandomForestClassifier
@@ -52,30 +48,7 @@ from limekit import TabularExplainer
 LABEL = 1  # lime's default label for explain_instance
 
 
-def _ms(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000.0
 
-
-def _lime_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("lime")
-    except Exception:
-        return getattr(lime, "__version__", "unknown")
-
-
-def versions() -> dict[str, str]:
-    """Versions of the interpreter and the packages that matter for the timings."""
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
-        "lime": _lime_version(),
-        "limekit": getattr(limekit, "__version__", "unknown"),
-    }
 
 
 def run_case(model, name: str, X_train: np.ndarray, rows: np.ndarray, feature_names,
@@ -110,34 +83,14 @@ def run_case(model, name: str, X_train: np.ndarray, rows: np.ndarray, feature_na
     t_lime, t_kit, t_model = [], [], []
     for _ in range(repeats):
         for x in rows:  # interleaved: the same row, back to back, for each contender
-            t_lime.append(_ms(lambda x=x: lime_call(x)))
-            t_kit.append(_ms(lambda x=x: kit_call(x)))
-            t_model.append(_ms(model_call))
+            t_lime.append(timed_ms(lambda x=x: lime_call(x)))
+            t_kit.append(timed_ms(lambda x=x: kit_call(x)))
+            t_model.append(timed_ms(model_call))
     lime_ms = statistics.median(t_lime)
     kit_ms = statistics.median(t_kit)
     model_ms = statistics.median(t_model)
-    lime_over = max(lime_ms - model_ms, 1e-9)
-    kit_over = max(kit_ms - model_ms, 1e-9)
-    return {
-        "model": name, "N": n, "K": k,
-        "lime_ms": lime_ms, "limekit_ms": kit_ms, "model_ms": model_ms,
-        "lime_overhead_ms": lime_over, "limekit_overhead_ms": kit_over,
-        "overhead_ratio": lime_over / kit_over, "total_ratio": lime_ms / kit_ms,
-    }
+    return overhead_row("model", name, n, k, lime_ms, kit_ms, model_ms)
 
-
-def markdown_table(results: list[dict]) -> str:
-    """The results as a GitHub-flavoured markdown table."""
-    head = ("| model | N | K | lime ms | limekit ms | model ms | lime overhead ms "
-            "| limekit overhead ms | overhead ratio (lime/limekit) | total ratio |")
-    lines = [head, "|" + "---|" * 10]
-    for r in results:
-        lines.append(
-            f"| {r['model']} | {r['N']} | {r['K']} | {r['lime_ms']:.1f} | {r['limekit_ms']:.1f} "
-            f"| {r['model_ms']:.2f} | {r['lime_overhead_ms']:.1f} | {r['limekit_overhead_ms']:.1f} "
-            f"| {r['overhead_ratio']:.1f}× | {r['total_ratio']:.1f}× |"
-        )
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,14 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="repeats (default 5)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the table to this file")
-    parser.add_argument("--retain-freed-memory", action="store_true",
-                        help="keep freed memory for reuse (limekit.performance."
-                             "retain_freed_memory), for lime and limekit alike")
+    add_allocator_option(parser)
     args = parser.parse_args(argv)
-    if args.retain_freed_memory:
-        from limekit.performance import retain_freed_memory
-
-        print(f"retain_freed_memory: {retain_freed_memory()}", file=sys.stderr)
+    apply_allocator_option(args)
 
     n_rows = args.rows or (2 if args.quick else 10)
     repeats = args.repeats or (1 if args.quick else 5)
@@ -176,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                 n_estimators=100, random_state=args.seed).fit(X_train, y_train),
         }
 
-    info = versions()
+    info = versions("lime")
     print("# limekit vs lime: tabular overhead (breast_cancer, 30 features)")
     print(", ".join(f"{k} {v}" for k, v in info.items())
           + f"; {os.cpu_count()} CPUs; {n_rows} rows x {repeats} repeats, medians")
@@ -192,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name:<20} N={n:<5} K={k:<3} lime {res['lime_ms']:8.1f} ms  "
                       f"limekit {res['limekit_ms']:7.1f} ms  model {res['model_ms']:6.2f} ms",
                       file=sys.stderr, flush=True)
-    table = markdown_table(results)
+    table = overhead_table(results, "model")
     print(table)
     if args.out:
         Path(args.out).write_text(table + "\n", encoding="utf-8")

@@ -32,24 +32,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import statistics
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-
-try:
-    import limekit
-except ImportError:  # run from a checkout without installing
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import limekit
-
-import lime
-import sklearn
+from _common import (  # also puts src/ on the path
+    add_allocator_option,
+    apply_allocator_option,
+    overhead_row,
+    overhead_table,
+    timed_ms,
+    versions,
+)
 from lime.lime_text import LimeTextExplainer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -64,30 +60,7 @@ from limekit.sampling import RemoveUniformCountSampler
 WORDS = 160
 
 
-def _ms(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000.0
 
-
-def _version(name: str, module) -> str:
-    try:
-        from importlib.metadata import version
-
-        return version(name)
-    except Exception:
-        return getattr(module, "__version__", "unknown")
-
-
-def versions() -> dict[str, str]:
-    """Versions of the interpreter and the packages that matter for the timings."""
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
-        "lime": _version("lime", lime),
-        "limekit": getattr(limekit, "__version__", "unknown"),
-    }
 
 
 def load_corpus(n_docs: int, seed: int):
@@ -145,35 +118,15 @@ def run_case(model, docs: list[str], bow: bool, n: int, k: int, repeats: int,
     t_lime, t_kit, t_model = [], [], []
     for _ in range(repeats):
         for i in range(len(docs)):  # interleaved: same document, back to back
-            t_lime.append(_ms(lambda i=i: lime_call(i)))
-            t_kit.append(_ms(lambda i=i: kit_call(i)))
-            t_model.append(_ms(lambda i=i: model_call(i)))
+            t_lime.append(timed_ms(lambda i=i: lime_call(i)))
+            t_kit.append(timed_ms(lambda i=i: kit_call(i)))
+            t_model.append(timed_ms(lambda i=i: model_call(i)))
     lime_ms = statistics.median(t_lime)
     kit_ms = statistics.median(t_kit)
     model_ms = statistics.median(t_model)
-    lime_over = max(lime_ms - model_ms, 1e-9)
-    kit_over = max(kit_ms - model_ms, 1e-9)
-    return {
-        "mode": "bag of words" if bow else "positional", "N": n, "K": k,
-        "lime_ms": lime_ms, "limekit_ms": kit_ms, "model_ms": model_ms,
-        "lime_overhead_ms": lime_over, "limekit_overhead_ms": kit_over,
-        "overhead_ratio": lime_over / kit_over, "total_ratio": lime_ms / kit_ms,
-    }
+    return overhead_row("mode", "bag of words" if bow else "positional", n, k, lime_ms,
+                        kit_ms, model_ms)
 
-
-def markdown_table(results: list[dict]) -> str:
-    """The results as a GitHub-flavoured markdown table."""
-    head = ("| mode | N | K | lime ms | limekit ms | model ms | lime overhead ms "
-            "| limekit overhead ms | overhead ratio (lime/limekit) | total ratio |")
-    lines = [head, "|" + "---|" * 10]
-    for r in results:
-        lines.append(
-            f"| {r['mode']} | {r['N']} | {r['K']} | {r['lime_ms']:.1f} | {r['limekit_ms']:.1f} "
-            f"| {r['model_ms']:.1f} | {r['lime_overhead_ms']:.1f} "
-            f"| {r['limekit_overhead_ms']:.1f} | {r['overhead_ratio']:.1f}× "
-            f"| {r['total_ratio']:.1f}× |"
-        )
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="limit BLAS threads for both contenders (threadpoolctl)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    add_allocator_option(parser)
     args = parser.parse_args(argv)
+    apply_allocator_option(args)
 
     n_docs = args.docs or (2 if args.quick else 8)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -208,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
 
         limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
 
-    info = versions()
+    info = versions("lime")
     print(f"# limekit vs lime: text, {WORDS}-word documents, TF-IDF + LogisticRegression")
     print(", ".join(f"{k} {v}" for k, v in info.items())
           + f"; {os.cpu_count()} CPUs; BLAS threads "
@@ -224,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {res['mode']:<13} N={n:<5} lime {res['lime_ms']:8.1f} ms  "
                   f"limekit {res['limekit_ms']:7.1f} ms  model {res['model_ms']:7.1f} ms",
                   file=sys.stderr, flush=True)
-    table = markdown_table(results)
+    table = overhead_table(results, "mode")
     print(table)
     if args.out:
         Path(args.out).write_text(table + "\n", encoding="utf-8")
