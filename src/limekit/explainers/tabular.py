@@ -234,8 +234,7 @@ class TabularExplainer:
 
     def _options(self, num_features, num_samples, distance_metric) -> dict[str, Any]:
         d = self.representation.n_features
-        k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES
-                               or num_features == DEFAULT_NUM_FEATURES)
+        k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
         return {"k": k, "n": check_num_samples(num_samples), "kernel": kernel,

@@ -282,8 +282,7 @@ class TextExplainer(BatchExplainMixin):
         """:meth:`explain` on an already tokenised document (from this representation)."""
         rep = self.representation
         d = doc.n_features
-        k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES
-                               or num_features == DEFAULT_NUM_FEATURES)
+        k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
         n = check_num_samples(num_samples)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))

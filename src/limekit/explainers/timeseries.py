@@ -534,8 +534,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         """
         segs = self.segments(series)
         d = segs.n_features
-        k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES
-                               or num_features == DEFAULT_NUM_FEATURES)
+        k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
         n = check_num_samples(num_samples)
         blackbox = as_blackbox(model, self.mode, batch_size)
         rng = explanation_rng(self.random_state, instance_digest(segs.series.tobytes()))

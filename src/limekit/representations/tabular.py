@@ -382,9 +382,6 @@ class TabularRepresentation:
                 descriptions.append(col.name)
         return descriptions, shown
 
-    def __getstate__(self):
-        return self.__dict__.copy()
-
 
 # ---------------------------------------------------------------- fitting helpers
 def _as_training_frame(data, feature_names) -> tuple[pd.DataFrame, str]:
