@@ -85,3 +85,10 @@ def apply_allocator_option(args: argparse.Namespace) -> None:
         from limekit.performance import retain_freed_memory
 
         print(f"retain_freed_memory: {retain_freed_memory()}", file=sys.stderr)
+
+
+def emit_table(text: str, out: str | None) -> None:
+    """Print the result table and, with ``--out``, also write it to that file."""
+    print(text)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")

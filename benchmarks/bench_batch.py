@@ -45,14 +45,14 @@ import sys
 import tempfile
 import time
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from _common import (  # also puts src/ on the path
+from _common import (
     add_allocator_option,
     apply_allocator_option,
+    emit_table,  # also puts src/ on the path
     versions,
 )
 from sklearn.datasets import load_breast_cancer
@@ -327,9 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     apply_allocator_option(args)
     text = main_scale(args) if args.scale else main_batch(args)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    emit_table(text, args.out)
     return 0
 
 

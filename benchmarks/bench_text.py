@@ -35,12 +35,12 @@ import os
 import statistics
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
-from _common import (  # also puts src/ on the path
+from _common import (
     add_allocator_option,
     apply_allocator_option,
+    emit_table,  # also puts src/ on the path
     overhead_row,
     overhead_table,
     timed_ms,
@@ -180,9 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"limekit {res['limekit_ms']:7.1f} ms  model {res['model_ms']:7.1f} ms",
                   file=sys.stderr, flush=True)
     table = overhead_table(results, "mode")
-    print(table)
-    if args.out:
-        Path(args.out).write_text(table + "\n", encoding="utf-8")
+    emit_table(table, args.out)
     return 0
 
 
