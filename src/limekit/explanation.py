@@ -51,12 +51,16 @@ class LabelExplanation:
         Weighted R² of the surrogate on the neighbourhood it was fitted on.
     local_pred : float
         Surrogate prediction at the explained instance.
+    details : dict or None
+        JSON-compatible extras reported by the surrogate or by diagnostics
+        (credible intervals, rules, local slopes, ...); ``None`` when there are none.
     """
 
     weights: tuple[tuple[int, float], ...]
     intercept: float
     score: float
     local_pred: float
+    details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, eq=True)
@@ -228,6 +232,7 @@ class Explanation:
                 intercept=float(le["intercept"]),
                 score=float(le["score"]),
                 local_pred=float(le["local_pred"]),
+                details=le.get("details"),
             )
             for le in d["label_explanations"]
         }

@@ -72,5 +72,6 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
             intercept=_finite(fit.intercept),
             score=_finite(fit.score),
             local_pred=_finite(fit.local_pred),
+            details=fit.details,
         )
     return out

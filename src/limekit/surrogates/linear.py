@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +21,9 @@ class SurrogateFit:
     intercept: float
     score: float           # weighted R² on the fitting samples
     local_pred: float      # surrogate at the instance (row 0)
+    # JSON-compatible extras a surrogate reports beyond linear weights (credible
+    # intervals, rules, slopes, ...); stored on the LabelExplanation as ``details``.
+    details: dict[str, Any] | None = None
 
 
 class RidgeSurrogate:
