@@ -59,3 +59,28 @@ def explanation_rng(seed: int | None, key: tuple[int, ...]) -> np.random.Generat
     if seed is None:
         return np.random.default_rng()
     return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=key))
+
+
+UNIFORM32_SCALE = 2.0 ** -32
+
+
+def raw_words(rng: np.random.Generator, count: int) -> np.ndarray:
+    """``ceil(count / 2)`` raw 64-bit outputs of ``rng``'s bit generator: enough for
+    ``count`` 32-bit uniforms (see :func:`uniform32`).
+
+    Drawing raw words and splitting each into two 32-bit uniforms costs a
+    third of ``rng.random`` (measured: 0.12 vs 0.35 ms for 150 000 values), and
+    32 bits are far more than a bin choice and a position inside the bin need.
+    """
+    return rng.bit_generator.random_raw((count + 1) // 2)
+
+
+def uniform32(words: np.ndarray, count: int) -> np.ndarray:
+    """``count`` uniforms in [0, 1) from :func:`raw_words`: low half of word 0,
+    high half of word 0, low half of word 1, ... times 2⁻³²."""
+    halves = np.empty((words.size, 2))
+    halves[:, 0] = words & np.uint64(0xFFFFFFFF)
+    halves[:, 1] = words >> np.uint64(32)
+    u = halves.ravel()[:count]
+    u *= UNIFORM32_SCALE
+    return u

@@ -6,13 +6,18 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import _compiled
+
 __all__ = ["euclidean_distances", "cosine_distances", "exponential_kernel", "Kernel"]
 
 
 def euclidean_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
     """Euclidean distance of every row of ``Z`` to ``z0``."""
-    diff = Z - z0
-    return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    squared = _compiled.squared_euclidean(Z, z0)
+    if squared is None:
+        diff = Z - z0
+        squared = np.einsum("ij,ij->i", diff, diff)
+    return np.sqrt(squared)
 
 
 def cosine_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import _compiled
+from ._random import raw_words, uniform32
+
 if TYPE_CHECKING:
     from .representations.tabular import TabularMarginals
 
@@ -60,7 +63,13 @@ class DiscreteTable:
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``(n, m)`` floats: category index plus position inside its mass, in [0, 1)."""
-        u = rng.random((n, self.m))
+        words = raw_words(rng, n * self.m)
+        if self.narrow.size and not self.wide.size:
+            fast = _compiled.draw_narrow(words, n, self.boundaries, self.lower, self.inv_p,
+                                         self.width, _BELOW_ONE)
+            if fast is not None:
+                return fast
+        u = uniform32(words, n * self.m).reshape(n, self.m)
         out = np.empty((n, self.m)) if self.wide.size else None
         if self.narrow.size:
             all_narrow = self.wide.size == 0
@@ -117,12 +126,12 @@ class LimeTabularSampler:
     def draw(self, marginals: TabularMarginals, instance_codes: np.ndarray, n: int,
              rng: np.random.Generator) -> np.ndarray:
         """``n × d`` codes; row 0 is ``instance_codes``."""
-        codes = np.empty((n, marginals.n_features))
-        drawn = marginals.table.draw(rng, n)
         if marginals.discrete.size == marginals.n_features:
-            codes[:] = drawn
+            codes = marginals.table.draw(rng, n)
         else:
-            codes[:, marginals.discrete] = drawn
+            codes = np.empty((n, marginals.n_features))
+            if marginals.discrete.size:
+                codes[:, marginals.discrete] = marginals.table.draw(rng, n)
         g = marginals.gaussian
         if g.size:
             center = instance_codes[g] if self.sample_around_instance else marginals.mean

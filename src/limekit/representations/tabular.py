@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from .. import _compiled
 from .._validation import check_finite_column, format_names
 from ..sampling import DiscreteTable
 from .discretize import bin_edges
@@ -140,6 +141,7 @@ class TabularRepresentation:
         self.continuous_idx = np.flatnonzero(kinds == CONTINUOUS)
         self.binned_idx = np.flatnonzero(kinds == BINNED)
         self.categorical_idx = np.flatnonzero(kinds == CATEGORICAL)
+        self.numeric_idx = np.flatnonzero(kinds != CATEGORICAL)
         self._marginals = self._build_marginals()
         self._bin_tables = self._build_bin_tables()
 
@@ -172,7 +174,7 @@ class TabularRepresentation:
         """Validate one instance and return it as a Series indexed like the training columns."""
         row = _as_row(instance, self.columns_, [str(c) for c in self.columns_])
         values = row.to_numpy(dtype=object)
-        numeric = np.setdiff1d(np.arange(self.n_features), self.categorical_idx)
+        numeric = self.numeric_idx
         try:  # the common case, checked in one vectorised pass
             if np.all(np.isfinite(values[numeric].astype(float))):
                 numeric = numeric[:0]
@@ -228,6 +230,9 @@ class TabularRepresentation:
         d = self.discrete_idx
         # the integer part of a discrete code is its category/bin (see DiscreteTable)
         if d.size == self.n_features:  # all discrete: skip the column gather
+            fast = _compiled.same_bin(codes, instance_codes)
+            if fast is not None:
+                return fast
             same = np.floor(codes) == instance_codes
             return same.astype(float)
         Z = np.empty(codes.shape, dtype=float)
@@ -339,20 +344,9 @@ class TabularRepresentation:
     def _undiscretize(self, codes: np.ndarray) -> np.ndarray:
         """Values of binned columns from their codes (bin index + position in the bin)."""
         t = self._bin_tables
-        # Position on the concatenated quantile tables. Knot k of bin b of column c
-        # sits at (c * width + b) * (QUANTILES + 1) + k, and a code b + v wants
-        # k = v * QUANTILES: that is code * QUANTILES + b + c * width * (QUANTILES + 1).
-        pos = codes * QUANTILES
-        pos += codes.astype(np.intp)
-        pos += t["row_offsets"]
-        at = pos.astype(np.intp)
-        frac = pos - at
-        q = t["quantiles"]
-        left = q.take(at)
-        out = q.take(at + 1)
-        out -= left
-        out *= frac
-        out += left
+        out = _compiled.undiscretize(codes, t["quantiles"], t["row_offsets"], QUANTILES)
+        if out is None:
+            out = _interpolate_quantiles(codes, t)
         ints = t["is_integer"]
         if ints.any():
             # Keep integer columns integer *and* inside the sampled bin.
@@ -519,6 +513,25 @@ def _bin_name(name: str, edges: np.ndarray, b: int) -> str:
 
 
 QUANTILES = 128
+
+
+def _interpolate_quantiles(codes: np.ndarray, t: dict[str, np.ndarray]) -> np.ndarray:
+    """NumPy reference of :func:`limekit._compiled.undiscretize` (same operations)."""
+    # Position on the concatenated quantile tables. Knot k of bin b of column c
+    # sits at (c * width + b) * (QUANTILES + 1) + k, and a code b + v wants
+    # k = v * QUANTILES: that is code * QUANTILES + b + c * width * (QUANTILES + 1).
+    pos = codes * QUANTILES
+    pos += codes.astype(np.intp)
+    pos += t["row_offsets"]
+    at = pos.astype(np.intp)
+    frac = pos - at
+    q = t["quantiles"]
+    left = q.take(at)
+    out = q.take(at + 1)
+    out -= left
+    out *= frac
+    out += left
+    return out
 
 
 def truncated_normal_quantiles(mean, std, lo, hi, n: int = QUANTILES) -> np.ndarray:

@@ -50,13 +50,11 @@ class RidgeSurrogate:
         S = np.asarray(features, dtype=np.intp)
         coef = design.solve(S, self.alpha)[:, label]
         intercept = float(design.y_mean[label] - design.x_mean[S] @ coef)
-        y = design.Y[:, label]
-        resid = y - (design.X[:, S] @ coef + intercept)
-        rss = float(design.w @ (resid * resid))
         tss = float(design.tss[label])
+        rss = design.residual_sum_of_squares(S, coef, label)
         # A target constant up to rounding has a TSS made of noise; R² is then
         # undefined and scikit-learn's convention applies (1 if fitted exactly, else 0).
-        noise = 1e-12 * float(design.w @ (y * y)) + 1e-300
+        noise = 1e-12 * design.weighted_square_sum(label) + 1e-300
         if tss > noise:
             score = 1.0 - rss / tss
         else:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import lars_path_gram
 
+from .. import _compiled
+
 __all__ = ["WeightedDesign", "select_features", "SELECTION_METHODS"]
 
 SELECTION_METHODS = ("auto", "forward_selection", "highest_weights", "lasso_path", "none")
@@ -37,20 +39,51 @@ class WeightedDesign:
             )
         self.X, self.Y, self.w = X, Y, w
         self.x_mean = w @ X / sw
-        # A constant column's weighted mean can differ from the constant by rounding,
-        # which would leave it a tiny spurious weight; pin it so it centres to exact zeros.
-        constant = (X == X[0]).all(axis=0)
-        self.x_mean[constant] = X[0, constant]
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
-        root_w = np.sqrt(w)[:, None]
+        root_w = np.sqrt(w)
         # Xs.T @ Xs on one buffer lets numpy use a symmetric rank-k update (half the flops);
         # Xcᵀ W Yc = Xsᵀ (√w Yc) reuses the scaled design instead of centring X again.
-        Xs = X - self.x_mean
-        Xs *= root_w
+        # A constant column's weighted mean can differ from the constant by rounding,
+        # which would leave it a tiny spurious weight; pin it so it centres to exact zeros.
+        fast = _compiled.centre_and_scale(X, self.x_mean, root_w)
+        if fast is None:
+            constant = (X == X[0]).all(axis=0)
+            self.x_mean[constant] = X[0, constant]
+            Xs = X - self.x_mean
+            Xs *= root_w[:, None]
+        else:
+            Xs, constant = fast
+            self.x_mean[constant] = X[0, constant]
+        root_w = root_w[:, None]
         self.G = Xs.T @ Xs
         self.B = Xs.T @ (Yc * root_w)
         self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
+
+    def residual_sum_of_squares(self, features: np.ndarray, coef: np.ndarray,
+                                label: int) -> float:
+        """Weighted RSS of the centred fit ``coef`` on ``features`` for ``label``.
+
+        From the sufficient statistics, ``tss − 2 βᵀb + βᵀGβ``: no pass over the
+        samples. When that difference is lost in rounding (a near-perfect fit)
+        it is recomputed from the residuals.
+        """
+        S = np.asarray(features, dtype=np.intp)
+        tss = float(self.tss[label])
+        if S.size == 0:
+            return tss
+        b = self.B[S, label]
+        rss = tss - 2.0 * float(coef @ b) + float(coef @ self.G[np.ix_(S, S)] @ coef)
+        if rss > 1e-8 * tss:
+            return rss
+        y = self.Y[:, label]
+        resid = (y - self.y_mean[label]) - (self.X[:, S] - self.x_mean[S]) @ coef
+        return float(self.w @ (resid * resid))
+
+    def weighted_square_sum(self, label: int) -> float:
+        """``Σ w y²`` for ``label`` (the scale against which a TSS counts as noise)."""
+        y = self.Y[:, label]
+        return float(self.w @ (y * y))
 
     def solve(self, features: np.ndarray, alpha: float) -> np.ndarray:
         """Ridge coefficients ``(|S|, L)`` on ``features`` with penalty ``alpha``.
