@@ -17,6 +17,17 @@ MODULES = [
     "limekit.compat.lime_image",
     "limekit.compat.wrappers.scikit_image",
     "limekit.representations.timeseries",
+    "limekit.pick",
+    "limekit.compat.submodular_pick",
+    "limekit.calibration",
+    "limekit.influence",
+    "limekit.metrics",
+    "limekit.metrics._weights",
+    "limekit.metrics.fidelity",
+    "limekit.metrics.stability",
+    "limekit.metrics.perturbation",
+    "limekit.metrics.robustness",
+    "limekit.metrics.complexity",
 ]
 
 

@@ -7,7 +7,9 @@ The native API::
     print(exp)
 """
 
+from . import metrics
 from .batch import ExplanationBatch
+from .calibration import CalibrationReport, ReCalX
 from .explainers import (
     ImageExplainer,
     ImageExplanation,
@@ -19,7 +21,9 @@ from .explainers import (
     TimeSeriesSegmentExplanation,
 )
 from .explanation import Explanation, LabelExplanation
+from .influence import InfluenceResult, LinearInfluence, LogisticInfluence, TorchInfluence
 from .kernels import Kernel
+from .pick import PickResult, pick_explanations, submodular_pick
 from .sampling import LimeTabularSampler
 from .surrogates import EstimatorSurrogate, RidgeSurrogate
 
@@ -41,5 +45,15 @@ __all__ = [
     "LimeTabularSampler",
     "RidgeSurrogate",
     "EstimatorSurrogate",
+    "submodular_pick",
+    "pick_explanations",
+    "PickResult",
+    "ReCalX",
+    "CalibrationReport",
+    "metrics",
+    "LogisticInfluence",
+    "LinearInfluence",
+    "TorchInfluence",
+    "InfluenceResult",
     "__version__",
 ]

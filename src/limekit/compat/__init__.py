@@ -29,8 +29,11 @@ lime_image
     :class:`~limekit.compat.lime_image.LimeImageExplainer` and its ``ImageExplanation``.
 wrappers.scikit_image
     :class:`~limekit.compat.wrappers.scikit_image.SegmentationAlgorithm`.
+submodular_pick
+    :class:`~limekit.compat.submodular_pick.SubmodularPick` (SP-LIME), seeded.
 explanation
     The lime-style :class:`~limekit.compat.explanation.Explanation`.
 """
 
-__all__ = ["lime_tabular", "lime_text", "lime_image", "wrappers", "explanation"]
+__all__ = ["lime_tabular", "lime_text", "lime_image", "wrappers", "explanation",
+           "submodular_pick"]
