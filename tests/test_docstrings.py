@@ -21,6 +21,8 @@ MODULES = [
     "limekit.compat.submodular_pick",
     "limekit.calibration",
     "limekit.influence",
+    "limekit.shapley",
+    "limekit.kernel_sampling",
     "limekit.metrics",
     "limekit.metrics._weights",
     "limekit.metrics.fidelity",
