@@ -21,6 +21,8 @@ MODULES = [
     "limekit.compat.submodular_pick",
     "limekit.calibration",
     "limekit.influence",
+    "limekit.fairness",
+    "limekit.datasets.german_credit",
     "limekit.shapley",
     "limekit.kernel_sampling",
     "limekit.metrics",

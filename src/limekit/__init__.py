@@ -21,6 +21,7 @@ from .explainers import (
     TimeSeriesSegmentExplanation,
 )
 from .explanation import Explanation, LabelExplanation
+from .fairness import FairnessImportance, fair_feature_importance
 from .influence import InfluenceResult, LinearInfluence, LogisticInfluence, TorchInfluence
 from .kernels import Kernel
 from .pick import PickResult, pick_explanations, submodular_pick
@@ -51,6 +52,8 @@ __all__ = [
     "ReCalX",
     "CalibrationReport",
     "metrics",
+    "fair_feature_importance",
+    "FairnessImportance",
     "LogisticInfluence",
     "LinearInfluence",
     "TorchInfluence",

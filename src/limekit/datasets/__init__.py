@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["DemoData", "DEMO_DATASETS", "load_demo", "make_mixed_frame"]
+from .german_credit import load_german_credit
+
+__all__ = ["DemoData", "DEMO_DATASETS", "load_demo", "make_mixed_frame", "load_german_credit"]
 
 #: Names accepted by :func:`load_demo`.
 DEMO_DATASETS: tuple[str, ...] = ("breast_cancer", "wine", "iris")
