@@ -5,8 +5,10 @@ The pipeline is the tabular one with an image representation:
 1. segment the image into ``S`` superpixels (:mod:`limekit.representations.image`);
 2. draw ``n`` binary masks, each superpixel kept with probability 1/2
    (:class:`~limekit.sampling.BernoulliMaskSampler`, lime's scheme; row 0 keeps all);
-3. decode the masks to images chunk by chunk and call the model on each chunk
-   (memory stays bounded by one chunk of images);
+3. decode the masks to images chunk by chunk and call the model on each chunk;
+   a chunk holds at most ``batch_size`` images and at most ``memory_budget``
+   bytes of them (:mod:`limekit._memory`), so memory stays bounded whatever the
+   image size;
 4. weight samples by the cosine-distance kernel (width 0.25, lime's default);
 5. fit one sparse weighted ridge per label (shared with every other explainer).
 """
@@ -22,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features, check_num_samples
 from ..batch import BatchExplainMixin
-from ..blackbox import BlackBox, as_blackbox, check_model_output
+from ..blackbox import BlackBox, as_blackbox, check_consistent_output, check_model_output
 from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
 from ..representations.image import (
@@ -37,7 +40,13 @@ from ..representations.image import (
 )
 from ..sampling import BernoulliMaskSampler
 from ..surrogates import SELECTION_METHODS, RidgeSurrogate
-from ._common import fit_label_explanations, resolve_labels
+from ._common import (
+    draw_masks,
+    fit_label_explanations,
+    make_mask_sampler,
+    resolve_labels,
+    surrogate_for,
+)
 
 __all__ = ["ImageExplainer", "ImageExplanation", "image_and_mask"]
 
@@ -307,6 +316,10 @@ class ImageExplainer(BatchExplainMixin):
         Names of the model's output columns.
     kernel : callable, optional
         ``kernel(distances, width) -> weights``; default lime's exponential kernel.
+    sampler : {"lime", "kernel", "kernelshap"} or sampler object, default "lime"
+        ``"lime"`` keeps each segment with probability 0.5, weighted by the
+        kernel; ``"kernel"`` draws masks from the kernel (GLIME, unit weights);
+        ``"kernelshap"`` draws Shapley coalitions and reports Shapley values.
 
     Examples
     --------
@@ -336,7 +349,8 @@ class ImageExplainer(BatchExplainMixin):
                  mode: str = "classification", surrogate: RidgeSurrogate | None = None,
                  segmenter_kwargs: dict[str, Any] | None = None, *,
                  class_names: Sequence[str] | None = None,
-                 kernel: Callable[[np.ndarray, float], np.ndarray] | None = None) -> None:
+                 kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
+                 sampler="lime") -> None:
         self.mode = check_mode(mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -357,7 +371,7 @@ class ImageExplainer(BatchExplainMixin):
         self.hide_color = hide_color
         self.feature_selection = feature_selection
         self.kernel = Kernel(kernel_width, metric="cosine", fn=kernel)
-        self.sampler = BernoulliMaskSampler(0.5)
+        self.sampler = make_mask_sampler(sampler, BernoulliMaskSampler(0.5), self.kernel)
         self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
         self.class_names = None if class_names is None else [str(c) for c in class_names]
 
@@ -375,7 +389,8 @@ class ImageExplainer(BatchExplainMixin):
                 top_labels: int | None = 5, num_features: int = 100000,
                 num_samples: int = 1000, batch_size: int | None = 10,
                 segments: Any = None, *, distance_metric: str = "cosine",
-                progress_bar: bool = False) -> ImageExplanation:
+                progress_bar: bool = False,
+                memory_budget: int | None = DEFAULT_MEMORY_BUDGET) -> ImageExplanation:
         """Explain the model's prediction for one image.
 
         Parameters
@@ -397,14 +412,22 @@ class ImageExplainer(BatchExplainMixin):
         num_samples : int, default 1000
             Neighbourhood size (row 0 is the image itself).
         batch_size : int or None, default 10
-            Images decoded and sent to the model per call; bounds memory.
-            ``None`` sends everything in one call.
+            Most images decoded and sent to the model per call. ``None``:
+            as many as ``memory_budget`` allows.
         segments : array-like (H, W), optional
             A precomputed segmentation to use instead of the segmenter.
         distance_metric : str, default "cosine"
             Distance between masks (lime's); any ``scipy`` ``cdist`` metric.
         progress_bar : bool, default False
             Show a tqdm progress bar over the model calls (if tqdm is installed).
+        memory_budget : int or None, default 256 MiB
+            Most bytes of perturbed images alive at once: each model call gets
+            at most ``max(1, memory_budget // bytes_per_image)`` images (and at
+            most ``batch_size``), where ``bytes_per_image`` is what decoding one
+            takes (``image.nbytes`` plus its pixel mask, see
+            :attr:`~limekit.representations.image.ImageRepresentation.bytes_per_image`).
+            On top come the image-sized tables decoding keeps (segmentation,
+            fill) and the model's own memory. ``None``: no byte limit.
 
         Returns
         -------
@@ -416,6 +439,7 @@ class ImageExplainer(BatchExplainMixin):
                                        or not isinstance(batch_size, (int, np.integer))
                                        or batch_size < 1):
             raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+        budget = check_memory_budget(memory_budget)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
         blackbox = as_blackbox(model, self.mode)
@@ -424,20 +448,26 @@ class ImageExplainer(BatchExplainMixin):
             seg, n_seg = check_segments(segments, img.shape, source="segments")
         else:
             seg, n_seg = segment_image(img, self.segmenter, **self.segmenter_kwargs)
+            if isinstance(self.segmenter, str):
+                # Ours alone (a callable might hand back an array it keeps): read-only,
+                # the explanation can hold it without a copy (8 bytes per pixel).
+                seg.flags.writeable = False
         rep = ImageRepresentation(img, seg, n_seg, self.hide_color)
         k = check_num_features(num_features, n_seg, default=True)
 
+        # The digest reads the pixels and labels in place (the same bytes as
+        # tobytes(), without two image-sized copies).
         rng = explanation_rng(self.random_state, instance_digest(
-            str(img.shape).encode(), img.dtype.str.encode(), np.ascontiguousarray(img).tobytes(),
-            seg.astype(np.int64).tobytes()))
-        Z = self.sampler.draw(n_seg, n, rng)
-        Y = _predict_chunks(blackbox, rep, Z, batch_size, progress_bar)
-        weights = kernel.weights(kernel.distances(Z, Z[0]))
+            str(img.shape).encode(), img.dtype.str.encode(), _byte_view(img),
+            _byte_view(seg, np.int64)))
+        Z, weights = draw_masks(self.sampler, n_seg, n, rng, kernel)
+        rows = rows_per_chunk(rep.bytes_per_image, budget, max_rows=batch_size)
+        Y = _predict_chunks(blackbox, rep, Z, rows, progress_bar)
 
         label_list = resolve_labels(Y[0], self.mode, labels,
                                     top_labels if labels is None else None, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      self.surrogate)
+                                      surrogate_for(self.sampler, self.surrogate))
 
         names = tuple(f"segment {i}" for i in range(n_seg))
         is_clf = self.mode == "classification"
@@ -460,6 +490,7 @@ class ImageExplainer(BatchExplainMixin):
                 "n_segments": n_seg,
                 "hide_color": _json_safe(self.hide_color),
                 "kernel_width": self.kernel.width,
+                "sampler": repr(self.sampler),
                 "distance_metric": distance_metric,
                 "feature_selection": self.feature_selection,
                 "num_features": k,
@@ -479,6 +510,12 @@ class ImageExplainer(BatchExplainMixin):
                 f"random_state={self.random_state})")
 
 
+def _byte_view(arr: np.ndarray, dtype: Any = None) -> np.ndarray:
+    """The bytes of ``arr`` (as ``dtype``) in C order as a flat uint8 array, copied only
+    when the layout or dtype differs."""
+    return np.ascontiguousarray(arr, dtype=dtype).reshape(-1).view(np.uint8)
+
+
 def _predict_chunks(blackbox: BlackBox, rep: ImageRepresentation, Z: np.ndarray,
                     batch_size: int | None, progress_bar: bool) -> np.ndarray:
     """Decode and predict chunk by chunk; only one chunk of images is alive at a time."""
@@ -496,13 +533,9 @@ def _predict_chunks(blackbox: BlackBox, rep: ImageRepresentation, Z: np.ndarray,
     done = 0
     try:
         for chunk in chunks:
-            out = blackbox._call(chunk)  # checks one row per image, numeric output
-            if parts and out.shape[1:] != parts[0].shape[1:]:
-                raise ValueError(
-                    f"the model returned shape {out.shape} for images {done}..{done + len(chunk) - 1}"
-                    f" but {parts[0].shape[1:]} per row before; it must return the same number "
-                    "of outputs for every batch."
-                )
+            # checks one row per image and numeric output; errors name the images
+            out = blackbox._call(chunk, start=done, total=n)
+            check_consistent_output(out, parts, done, n)
             parts.append(out)
             done += len(chunk)
             if bar is not None:

@@ -14,12 +14,52 @@ from ..batch import ExplanationBatch, run_groups
 from ..blackbox import as_blackbox
 from ..explanation import Explanation
 from ..kernels import Kernel
-from ..representations.tabular import CATEGORICAL, TabularRepresentation
-from ..sampling import LimeTabularSampler
+from ..representations.tabular import CATEGORICAL, TabularRepresentation, _as_training_frame
+from ..sampling import (
+    LimeTabularSampler,
+    NBallSampler,
+    TabularKernelSampler,
+    TabularRealisticSampler,
+    TabularShapleySampler,
+)
 from ..surrogates import SELECTION_METHODS, RidgeSurrogate
-from ._common import DEFAULT_NUM_FEATURES, fit_label_explanations, resolve_labels
+from ._common import DEFAULT_NUM_FEATURES, fit_label_explanations, resolve_labels, surrogate_for
 
-__all__ = ["TabularExplainer"]
+__all__ = ["TabularExplainer", "TABULAR_SAMPLERS"]
+
+#: ``sampler=`` names of :class:`TabularExplainer`.
+TABULAR_SAMPLERS = ("lime", "kernel", "nball", "kernelshap", "realistic")
+_VALUE_SAMPLERS = (NBallSampler, TabularShapleySampler, TabularRealisticSampler)
+
+
+def sampler_name(sampler) -> str:
+    """The ``sampler=`` name of a tabular sampler object (its repr for custom ones)."""
+    names = {LimeTabularSampler: "lime", TabularKernelSampler: "kernel", NBallSampler: "nball",
+             TabularShapleySampler: "kernelshap", TabularRealisticSampler: "realistic"}
+    return names.get(type(sampler), repr(sampler))
+
+
+def _make_sampler(sampler, sample_around_instance: bool, kernel_width: float):
+    """The sampler object for ``sampler=`` (a name from TABULAR_SAMPLERS or an object)."""
+    if sampler is None or (isinstance(sampler, str) and sampler == "lime"):
+        return LimeTabularSampler(sample_around_instance)
+    if isinstance(sampler, str):
+        makers = {"kernel": lambda: TabularKernelSampler(kernel_width),
+                  "nball": lambda: NBallSampler(kernel_width),
+                  "kernelshap": lambda: TabularShapleySampler(),
+                  "realistic": lambda: TabularRealisticSampler()}
+        if sampler not in makers:
+            raise ValueError(f"sampler must be one of {TABULAR_SAMPLERS} or a sampler object, "
+                             f"got {sampler!r}")
+        return makers[sampler]()
+    from ..realistic import RealisticSampler
+
+    if isinstance(sampler, RealisticSampler):
+        return TabularRealisticSampler(sampler)
+    if isinstance(sampler, (LimeTabularSampler, TabularKernelSampler, *_VALUE_SAMPLERS)):
+        return sampler
+    raise TypeError(f"sampler must be one of {TABULAR_SAMPLERS} or a limekit tabular sampler, "
+                    f"got {type(sampler).__name__}")
 
 # Samples decoded and scored together by explain_batch when batch_size is not given.
 # Grouping saves per-call model overhead, but past a few MB of stacked samples the
@@ -67,6 +107,25 @@ class TabularExplainer:
         ``kernel(distances, width) -> weights``; default lime's exponential kernel.
     batch_size : int, optional
         Call the model on at most this many samples at once.
+    sampler : {"lime", "kernel", "nball", "kernelshap", "realistic"} or object, default "lime"
+        How the neighbourhood is drawn (METHODS §2):
+
+        * ``"lime"``: lime's sampler, weighted by the kernel (parity with lime);
+        * ``"kernel"``: drawn *from* the kernel (GLIME), unit weights — the
+          stable choice: every sample counts;
+        * ``"nball"``: numeric columns perturbed uniformly in direction, radius
+          from the kernel inside a ball of radius ``kernel_width`` training
+          standard deviations (:class:`NBallSampler` to choose the radius);
+          unit weights; categorical columns keep the instance's value;
+        * ``"kernelshap"``: Shapley coalitions; absent features take the values
+          of ``background_size`` training rows (averaged); the weights are
+          Shapley values, ``intercept + Σ weights = prediction`` exactly;
+        * ``"realistic"``: samples on the data manifold from a generative model
+          of the numeric training columns (a VAE with the ``torch`` extra, else
+          a Gaussian mixture), kernel-weighted; or pass a
+          :class:`limekit.realistic.RealisticSampler` instance.
+    background_size : int, default 50
+        Training rows standing in for absent features with ``sampler="kernelshap"``.
 
     Examples
     --------
@@ -94,7 +153,9 @@ class TabularExplainer:
                  sample_around_instance: bool = False,
                  surrogate: RidgeSurrogate | None = None,
                  kernel=None,
-                 batch_size: int | None = None) -> None:
+                 batch_size: int | None = None,
+                 sampler="lime",
+                 background_size: int = 50) -> None:
         self.mode = check_mode(mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -111,7 +172,20 @@ class TabularExplainer:
                              fn=kernel)
         self.class_names = None if class_names is None else [str(c) for c in class_names]
         self.discretizer = discretizer
-        self.sampler = LimeTabularSampler(sample_around_instance)
+        self.sample_around_instance = bool(sample_around_instance)
+        self.sampler = _make_sampler(sampler, self.sample_around_instance, self.kernel.width)
+        self._background = None
+        if isinstance(self.sampler, (TabularShapleySampler, TabularRealisticSampler)):
+            frame = _as_training_frame(training_data, feature_names)[0]
+            if isinstance(self.sampler, TabularShapleySampler):
+                if isinstance(background_size, bool) or int(background_size) < 1:
+                    raise ValueError(f"background_size must be a positive int, got "
+                                     f"{background_size!r}")
+                picked = np.random.default_rng(self.random_state).permutation(len(frame))
+                self._background = self.representation.row_values(
+                    frame.iloc[np.sort(picked[: int(background_size)])])
+            else:
+                self.sampler.fit(self.representation, frame)
         self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
         self.batch_size = batch_size
 
@@ -266,28 +340,61 @@ class TabularExplainer:
                       options: dict[str, Any]) -> list[Explanation]:
         """The pipeline for a group of validated rows, with one model call for the group."""
         rep, kernel, n = self.representation, options["kernel"], options["n"]
-        codes, Z, weights, instance_codes = [], [], [], []
+        sampler = self.sampler
+        parts, Z, weights, instance_codes = [], [], [], []
         for row in rows:
             z_codes = rep.encode(row)
             rng = explanation_rng(self.random_state, self._instance_key(row))
-            c = self.sampler.draw(rep.marginals(), z_codes, n, rng)
-            z = rep.to_interpretable(c, z_codes)
-            codes.append(c)
+            if isinstance(sampler, _VALUE_SAMPLERS):
+                part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
+                if w is None:
+                    w = kernel.weights(kernel.distances(z, z[0]))
+            elif getattr(sampler, "own_weights", False):
+                part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng)
+                z = rep.to_interpretable(part, z_codes)
+            else:
+                part = sampler.draw(rep.marginals(), z_codes, n, rng)
+                z = rep.to_interpretable(part, z_codes)
+                w = kernel.weights(kernel.distances(z, z[0]))
+            parts.append(part)
             Z.append(z)
-            weights.append(kernel.weights(kernel.distances(z, z[0])))
+            weights.append(w)
             instance_codes.append(z_codes)
-        stacked = codes[0] if len(codes) == 1 else np.concatenate(codes)
-        Y = blackbox.predict(rep.decode(stacked, rows))
-        return [self._assemble(row, z_codes, Z[i], Y[i * n : (i + 1) * n], weights[i],
-                               labels, top_labels, options)
+        Ys = self._predict_parts(parts, rows, blackbox)
+        return [self._assemble(row, z_codes, Z[i], Ys[i], weights[i], labels, top_labels,
+                               options)
                 for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True))]
+
+    def _predict_parts(self, parts, rows, blackbox) -> list[np.ndarray]:
+        """One model call for every instance's samples; the outputs split per instance."""
+        rep = self.representation
+        if isinstance(self.sampler, _VALUE_SAMPLERS):
+            numeric = np.concatenate([p.numeric for p in parts])
+            cats = (None if parts[0].category_codes is None
+                    else np.concatenate([p.category_codes for p in parts]))
+            Y = blackbox.predict(rep.decode_values(numeric, rows, cats,
+                                                   restore=parts[0].repeats == 1))
+        else:
+            stacked = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            Y = blackbox.predict(rep.decode(stacked, rows))
+        out, start = [], 0
+        for p in parts:
+            size = len(p.numeric) if isinstance(self.sampler, _VALUE_SAMPLERS) else len(p)
+            block = Y[start : start + size]
+            start += size
+            repeats = getattr(p, "repeats", 1)
+            if repeats > 1:  # Shapley: average each coalition over the background rows
+                block = block.reshape(-1, repeats, block.shape[1]).mean(axis=1)
+            out.append(block)
+        return out
 
     def _assemble(self, row, z_codes, Z, Y, weights, labels, top_labels,
                   options) -> Explanation:
         rep = self.representation
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, options["k"],
-                                      self.feature_selection, self.surrogate)
+                                      self.feature_selection,
+                                      surrogate_for(self.sampler, self.surrogate))
         descriptions, values = rep.describe(row, z_codes)
         is_clf = self.mode == "classification"
         return Explanation(
@@ -307,7 +414,8 @@ class TabularExplainer:
                 "distance_metric": options["distance_metric"],
                 "feature_selection": self.feature_selection,
                 "num_features": options["k"],
-                "sample_around_instance": self.sampler.sample_around_instance,
+                "sample_around_instance": self.sample_around_instance,
+                "sampler": sampler_name(self.sampler),
                 "surrogate": repr(self.surrogate),
                 "random_state": self.random_state,
             },

@@ -30,7 +30,14 @@ from ..kernels import Kernel
 from ..representations.text import SplitExpression, TextRepresentation, TokenizedText
 from ..sampling import RemoveUniformCountSampler
 from ..surrogates import SELECTION_METHODS, RidgeSurrogate
-from ._common import DEFAULT_NUM_FEATURES, fit_label_explanations, resolve_labels
+from ._common import (
+    DEFAULT_NUM_FEATURES,
+    draw_masks,
+    fit_label_explanations,
+    make_mask_sampler,
+    resolve_labels,
+    surrogate_for,
+)
 
 __all__ = ["TextExplainer", "TextExplanation"]
 
@@ -163,11 +170,16 @@ class TextExplainer(BatchExplainMixin):
         The local model; default ``RidgeSurrogate(alpha=1.0)`` as in lime.
     kernel : callable, optional
         ``kernel(distances, width) -> weights``; default lime's exponential kernel.
+    sampler : {"lime", "kernel", "kernelshap"} or sampler object, default "lime"
+        ``"lime"`` hides a uniform number of words, weighted by the kernel;
+        ``"kernel"`` draws the masks from the kernel itself (GLIME, unit weights:
+        more stable); ``"kernelshap"`` draws Shapley coalitions and reports
+        Shapley values (all words; intercept + Σ weights = the prediction).
 
     Attributes
     ----------
     representation : TextRepresentation
-    sampler : RemoveUniformCountSampler
+    sampler : the mask sampler
     kernel : Kernel
 
     Examples
@@ -192,7 +204,8 @@ class TextExplainer(BatchExplainMixin):
                  char_level: bool = False, kernel_width: float = 25,
                  feature_selection: str = "auto", random_state: int | None = None,
                  mode: str = "classification", surrogate: RidgeSurrogate | None = None,
-                 kernel: Callable[[np.ndarray, float], np.ndarray] | None = None) -> None:
+                 kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
+                 sampler="lime") -> None:
         self.mode = check_mode(mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -206,7 +219,8 @@ class TextExplainer(BatchExplainMixin):
         if class_names is not None and isinstance(class_names, str):
             raise TypeError("class_names must be a sequence of names, not a single str")
         self.class_names = None if class_names is None else [str(c) for c in class_names]
-        self.sampler = RemoveUniformCountSampler()
+        self.sampler = make_mask_sampler(sampler, RemoveUniformCountSampler(), self.kernel,
+                                         DISTANCE_SCALE, min_kept=1)
         self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
 
     # ------------------------------------------------------------- properties
@@ -290,7 +304,7 @@ class TextExplainer(BatchExplainMixin):
 
         rng = explanation_rng(self.random_state, instance_digest(
             doc.text.encode("utf-8", "surrogatepass")))
-        Z = self.sampler.draw(d, n, rng)
+        Z, weights = draw_masks(self.sampler, d, n, rng, kernel, DISTANCE_SCALE)
         if deduplicate:
             # equal masks give equal texts: decode and score each distinct mask once
             packed = np.packbits(Z.astype(bool), axis=1)
@@ -299,11 +313,10 @@ class TextExplainer(BatchExplainMixin):
             Y = blackbox.predict(rep.neighbourhood(Z[first], doc))[inverse.reshape(-1)]
         else:
             Y = blackbox.predict(rep.neighbourhood(Z, doc))
-        weights = kernel.weights(kernel.distances(Z, Z[0]) * DISTANCE_SCALE)
 
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      self.surrogate)
+                                      surrogate_for(self.sampler, self.surrogate))
 
         is_clf = self.mode == "classification"
         return TextExplanation(
@@ -323,6 +336,7 @@ class TextExplainer(BatchExplainMixin):
                 "split_expression": rep.describe_split(),
                 "mask_string": None if rep.bow else doc.mask_string,
                 "kernel_width": self.kernel.width,
+                "sampler": repr(self.sampler),
                 "distance_metric": distance_metric,
                 "feature_selection": self.feature_selection,
                 "num_features": k,

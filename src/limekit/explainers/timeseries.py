@@ -38,7 +38,14 @@ from ..representations.timeseries import (
 )
 from ..sampling import BernoulliMaskSampler, RemoveUniformCountSampler
 from ..surrogates import SELECTION_METHODS, RidgeSurrogate
-from ._common import DEFAULT_NUM_FEATURES, fit_label_explanations, resolve_labels
+from ._common import (
+    DEFAULT_NUM_FEATURES,
+    draw_masks,
+    fit_label_explanations,
+    make_mask_sampler,
+    resolve_labels,
+    surrogate_for,
+)
 from .tabular import TabularExplainer
 
 __all__ = [
@@ -98,11 +105,11 @@ class _SequenceBlackBox(BlackBox):
         self.n_timesteps = n_timesteps
         self.n_features = n_features
 
-    def _call(self, chunk: np.ndarray) -> np.ndarray:
+    def _call(self, chunk: np.ndarray, start: int = 0, total: int | None = None) -> np.ndarray:
         X = np.asarray(chunk, dtype=float)
         cube = X.reshape(X.shape[0], self.n_features, self.n_timesteps).transpose(0, 2, 1)
         # Contiguous, so torch.from_numpy and similar converters accept it as is.
-        return super()._call(np.ascontiguousarray(cube))
+        return super()._call(np.ascontiguousarray(cube), start=start, total=total)
 
 
 class TimeSeriesExplainer(BatchExplainMixin):
@@ -337,7 +344,7 @@ def _check_training_cube(training_data) -> np.ndarray:
     return cube
 
 
-SAMPLERS = ("bernoulli", "uniform_count")
+SAMPLERS = ("bernoulli", "uniform_count", "kernel", "kernelshap")
 
 
 # =====================================================================
@@ -445,7 +452,9 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
     sampler : {"bernoulli", "uniform_count"} or sampler, default "bernoulli"
         ``"bernoulli"`` keeps every window with probability 0.5 (lime's image
         sampler); ``"uniform_count"`` hides a uniform number ``1..n_segments``
-        of windows (lime's text sampler). Any object with ``draw(d, n, rng)``
+        of windows (lime's text sampler); ``"kernel"`` draws masks from the
+        kernel (GLIME, unit weights); ``"kernelshap"`` draws Shapley coalitions
+        and reports Shapley values. Any object with ``draw(d, n, rng)``
         returning an ``(n, d)`` 0/1 matrix works, e.g. ``BernoulliMaskSampler(0.7)``.
 
     Examples
@@ -483,7 +492,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         self.mode = check_mode(mode)
         self.class_names = None if class_names is None else [str(c) for c in class_names]
         self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
-        self.sampler = _make_sampler(sampler)
+        self.sampler = _make_sampler(sampler, self.kernel)
 
     @property
     def kernel_width(self) -> float:
@@ -539,13 +548,12 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         blackbox = as_blackbox(model, self.mode, batch_size)
         rng = explanation_rng(self.random_state, instance_digest(segs.series.tobytes()))
 
-        Z = self.sampler.draw(d, n, rng)
+        Z, weights = draw_masks(self.sampler, d, n, rng, self.kernel)
         Y = blackbox.predict(LazyDecoded(segs, Z))
-        weights = self.kernel.weights(self.kernel.distances(Z, segs.encode()))
 
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      self.surrogate)
+                                      surrogate_for(self.sampler, self.surrogate))
         names, values = segs.describe()
         is_clf = self.mode == "classification"
         n_out = Y.shape[1]
@@ -584,14 +592,17 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
                 f"mode={self.mode!r}, random_state={self.random_state})")
 
 
-def _make_sampler(sampler):
+def _make_sampler(sampler, kernel):
     if isinstance(sampler, str):
         if sampler == "bernoulli":
             return BernoulliMaskSampler(0.5)
         if sampler == "uniform_count":
             return RemoveUniformCountSampler()
+        if sampler in ("kernel", "kernelshap"):
+            return make_mask_sampler(sampler, None, kernel)
         raise ValueError(f"sampler must be one of {SAMPLERS} or a sampler object, got {sampler!r}")
-    if not callable(getattr(sampler, "draw", None)):
+    if not (callable(getattr(sampler, "draw", None))
+            or callable(getattr(sampler, "draw_with_weights", None))):
         raise TypeError(
             f"sampler must be one of {SAMPLERS} or an object with draw(d, n, rng), got "
             f"{type(sampler).__name__}"

@@ -269,6 +269,69 @@ class TabularRepresentation:
                 numeric[:, c] = codes[:, c]
         cats = {j: self.columns[j].categories[codes[:, j].astype(np.intp)]
                 for j in self.categorical_idx}
+        return self._model_input(numeric, cats, inst, starts)
+
+    def decode_values(self, numeric: np.ndarray, rows: pd.Series | list[pd.Series],
+                      category_codes: np.ndarray | None = None, restore: bool = True):
+        """Model inputs from sampled *values* (N-ball, realistic and Shapley samplers).
+
+        ``numeric`` is ``(n, d)`` (categorical columns ignored); categorical
+        columns take ``category_codes`` (``(n, n_categorical)`` indices into the
+        training categories) or, when ``None``, each instance's own value. With
+        ``restore`` the first row of each instance's block is the instance.
+        """
+        rows = [rows] if isinstance(rows, pd.Series) else list(rows)
+        n = numeric.shape[0]
+        block = n // len(rows)
+        starts = np.arange(len(rows)) * block if restore else np.arange(0)
+        inst = np.array([r.to_numpy(dtype=object) for r in rows], dtype=object)
+        numeric = np.array(numeric, dtype=float)
+        cats = {}
+        for k, j in enumerate(self.categorical_idx):
+            col = self.columns[j]
+            if category_codes is not None:
+                cats[j] = col.categories[category_codes[:, k].astype(np.intp)]
+            else:
+                own = np.array([int(np.flatnonzero(_category_match(col.categories, r))[0])
+                                for r in inst[:, j]])
+                cats[j] = col.categories[np.repeat(own, block)]
+        return self._model_input(numeric, cats, inst if restore else inst[:0], starts)
+
+    def interpretable_from_values(self, numeric: np.ndarray, instance_codes: np.ndarray,
+                                  category_codes: np.ndarray | None = None) -> np.ndarray:
+        """The interpretable matrix Z of sampled values: 1/0 "in the instance's bin or
+        category" for discrete columns, z-scores for continuous ones."""
+        Z = np.empty(numeric.shape, dtype=float)
+        for j in self.binned_idx:
+            Z[:, j] = np.searchsorted(self.columns[j].edges, numeric[:, j]) == instance_codes[j]
+        c = self.continuous_idx
+        if c.size:
+            m = self._marginals
+            Z[:, c] = (numeric[:, c] - m.mean) / np.where(m.scale > 0, m.scale, 1.0)
+        for k, j in enumerate(self.categorical_idx):
+            Z[:, j] = (1.0 if category_codes is None
+                       else category_codes[:, k] == instance_codes[j])
+        return Z
+
+    def row_values(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """``(numeric, category_codes)`` of rows with the training columns (categorical
+        columns' numeric entries are 0); unseen categories raise ValueError."""
+        numeric = np.zeros((len(frame), self.n_features))
+        codes = np.zeros((len(frame), self.categorical_idx.size), dtype=np.intp)
+        for j in self.numeric_idx:
+            numeric[:, j] = frame.iloc[:, j].to_numpy(dtype=float)
+        for k, j in enumerate(self.categorical_idx):
+            col = self.columns[j]
+            for i, v in enumerate(frame.iloc[:, j].to_numpy(dtype=object)):
+                hit = np.flatnonzero(_category_match(col.categories, v))
+                if hit.size == 0:
+                    raise ValueError(f"value {v!r} of {col.name!r} is not a training category")
+                codes[i, k] = hit[0]
+        return numeric, codes
+
+    def _model_input(self, numeric: np.ndarray, cats: dict[int, np.ndarray], inst: np.ndarray,
+                     starts: np.ndarray):
+        """Numeric columns and categorical values as the model's input type."""
         if self.input_kind == "frame":
             return self._frame(numeric, cats, inst, starts)
         if all(np.issubdtype(v.dtype, np.number) for v in cats.values()):

@@ -1,0 +1,176 @@
+"""The samplers of issue 5 wired into the explainers: GLIME, N-ball, KernelSHAP, realistic."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+
+from limekit import ImageExplainer, TabularExplainer, TextExplainer
+from limekit.explainers.tabular import TABULAR_SAMPLERS
+from limekit.sampling import NBallSampler, TabularKernelSampler
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return X, LogisticRegression(max_iter=5000).fit(X, y)
+
+
+def _identity_gap(exp, z0):
+    le = exp.label_explanations[exp.labels[0]]
+    return abs(le.intercept + sum(w * z0[i] for i, w in le.weights) - le.local_pred)
+
+
+@pytest.mark.parametrize("sampler", TABULAR_SAMPLERS)
+@pytest.mark.parametrize("discretizer", ["quartile", None])
+def test_every_sampler_gives_a_consistent_reproducible_explanation(cancer, sampler, discretizer):
+    X, model = cancer
+    ex = TabularExplainer(X, sampler=sampler, discretizer=discretizer, random_state=0)
+    a = ex.explain(X[3], model, num_samples=300)
+    assert a == ex.explain(X[3], model, num_samples=300)
+    assert a == type(a).from_json(a.to_json())
+    # Shapley's interpretable vector is coalition membership: the instance is all ones
+    continuous = discretizer is None and sampler != "kernelshap"
+    z0 = (X[3] - X.mean(0)) / X.std(0) if continuous else np.ones(X.shape[1])
+    assert _identity_gap(a, z0) < 1e-8
+    assert a.settings["sampler"] == sampler
+
+
+@pytest.mark.parametrize("sampler", ["kernel", "nball", "kernelshap"])
+def test_batch_equals_single_for_new_samplers(cancer, sampler):
+    X, model = cancer
+    ex = TabularExplainer(X, sampler=sampler, random_state=1)
+    batch = ex.explain_batch(X[:3], model, num_samples=200, progress=False, batch_size=400)
+    assert list(batch) == [ex.explain(x, model, num_samples=200) for x in X[:3]]
+
+
+def test_tabular_kernelshap_recovers_interventional_shapley_values_of_a_linear_model():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5)) * [1, 2, 3, 1, 0.5]
+    w, b = np.array([1.5, -2.0, 0.3, 0.0, 4.0]), 0.7
+
+    def model(A):
+        return np.asarray(A, dtype=float) @ w + b
+
+    ex = TabularExplainer(X, mode="regression", sampler="kernelshap", background_size=40,
+                          random_state=0)
+    exp = ex.explain(X[7], model, num_samples=64)  # 2^5: every coalition
+    bg = np.random.default_rng(0).permutation(200)[:40]
+    expected = w * (X[7] - X[np.sort(bg)].mean(axis=0))
+    got = dict(exp.label_explanations[0].weights)
+    np.testing.assert_allclose([got[j] for j in range(5)], expected, atol=1e-9)
+    le = exp.label_explanations[0]
+    assert le.local_pred == pytest.approx(model(X[7:8])[0])
+    assert le.intercept + sum(got.values()) == pytest.approx(le.local_pred, abs=1e-10)
+
+
+def test_tabular_kernelshap_handles_string_categories():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"age": rng.integers(20, 70, 120), "color": rng.choice(["r", "g", "b"], 120)})
+
+    def model(frame):
+        s = (frame["color"].to_numpy() == "r") * 2.0 + frame["age"].to_numpy() / 100
+        return s
+
+    ex = TabularExplainer(df, mode="regression", sampler="kernelshap", random_state=0)
+    exp = ex.explain(df.iloc[[i for i in range(120) if df.color[i] == "r"][0]], model,
+                     num_samples=10)
+    weights = dict(exp.as_list())
+    assert weights["color=r"] > 0.5  # being red is worth 2 × (1 − P(red))
+
+
+def test_glime_keeps_discrete_features_at_the_kernel_rate(cancer):
+    X, _ = cancer
+    ex = TabularExplainer(X, sampler="kernel", kernel_width=1.0, random_state=0)
+    rep = ex.representation
+    codes, w = ex.sampler.draw_with_weights(rep.marginals(), rep.encode(rep.check_instance(X[0])),
+                                            20000, np.random.default_rng(0))
+    Z = rep.to_interpretable(codes, codes[0])
+    q = 1 / (1 + np.exp(-1 / 2))
+    assert np.all(w == 1)
+    assert Z[1:].mean() == pytest.approx(q, abs=0.01)
+
+
+def test_glime_continuous_offsets_have_the_kernel_width(cancer):
+    X, _ = cancer
+    ex = TabularExplainer(X, sampler=TabularKernelSampler(0.5), discretizer=None)
+    rep = ex.representation
+    row = rep.check_instance(X[0])
+    codes, _ = ex.sampler.draw_with_weights(rep.marginals(), rep.encode(row), 20000,
+                                            np.random.default_rng(0))
+    Z = rep.to_interpretable(codes, rep.encode(row))
+    np.testing.assert_allclose((Z[1:] - Z[0]).std(axis=0), 0.5, rtol=0.05)
+
+
+def test_nball_samples_stay_inside_the_ball_and_keep_categories():
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(5, 2, 300),
+                       "c": rng.choice(["x", "y"], 300)})
+    seen = []
+
+    def model(frame):
+        seen.append(frame.copy())
+        p = 1 / (1 + np.exp(-frame["a"].to_numpy()))
+        return np.column_stack([1 - p, p])
+
+    ex = TabularExplainer(df, sampler=NBallSampler(1.0, r_max=0.5), random_state=0)
+    ex.explain(df.iloc[0], model, num_samples=500)
+    frame = seen[-1]
+    offsets = (frame[["a", "b"]].to_numpy() - df.loc[0, ["a", "b"]].to_numpy(dtype=float)) \
+        / df[["a", "b"]].std(ddof=0).to_numpy()
+    assert np.sqrt((offsets ** 2).sum(axis=1)).max() <= 0.5 + 1e-9
+    assert (frame["c"] == df.loc[0, "c"]).all()
+
+
+def test_realistic_sampler_requires_numeric_columns():
+    df = pd.DataFrame({"c": ["x", "y", "x", "y"], "d": ["u", "u", "v", "v"]})
+    with pytest.raises(ValueError, match="numeric columns"):
+        TabularExplainer(df, sampler="realistic")
+
+
+def test_unknown_sampler_is_rejected_with_the_choices():
+    with pytest.raises(ValueError, match="kernelshap"):
+        TabularExplainer(np.eye(3), sampler="gibbs")
+    with pytest.raises(ValueError, match="kernelshap"):
+        TextExplainer(sampler="gibbs")
+    with pytest.raises(TypeError):
+        TabularExplainer(np.eye(3), sampler=3.0)
+
+
+def _text_model(texts):
+    p = np.array([0.2 + 0.6 * ("good" in t.split()) + 0.1 * ("fun" in t.split()) for t in texts])
+    return np.column_stack([1 - p, p])
+
+
+def test_text_kernelshap_is_exact_for_an_additive_model():
+    exp = TextExplainer(sampler="kernelshap", random_state=0).explain(
+        "a good and fun film", _text_model, num_samples=64)
+    weights = dict(exp.as_list())
+    assert weights["good"] == pytest.approx(0.6)
+    assert weights["fun"] == pytest.approx(0.1)
+    le = exp.label_explanations[1]
+    assert le.local_pred == pytest.approx(0.9)
+
+
+def test_text_kernel_sampler_has_unit_weights_and_never_empties_the_document():
+    ex = TextExplainer(sampler="kernel", random_state=0)
+    Z, w = ex.sampler.draw_with_weights(6, 500, np.random.default_rng(0))
+    assert np.all(w == 1) and Z.sum(axis=1).min() >= 1
+    exp = ex.explain("a good and fun film", _text_model, num_samples=500)
+    assert exp.as_list()[0][0] == "good"
+
+
+def test_image_kernel_and_kernelshap_samplers_find_the_informative_segment():
+    img = np.zeros((16, 16, 3))
+    img[:8, :8] = 1.0
+
+    def model(batch):
+        p = np.clip(batch[:, :8, :8, 0].mean(axis=(1, 2)), 0, 1)
+        return np.column_stack([1 - p, p])
+
+    for sampler in ("kernel", "kernelshap"):
+        ex = ImageExplainer(segmenter="grid", hide_color=0, sampler=sampler, random_state=0)
+        exp = ex.explain(img, model, labels=[1], num_samples=200,
+                         segments=np.repeat(np.repeat(np.arange(4).reshape(2, 2), 8, 0), 8, 1))
+        assert exp.as_list(1)[0][0] == "segment 0"
