@@ -22,6 +22,8 @@ MODULES = [
     "limekit.calibration",
     "limekit.influence",
     "limekit.fairness",
+    "limekit.realistic",
+    "limekit.treatment",
     "limekit.datasets.german_credit",
     "limekit.shapley",
     "limekit.kernel_sampling",

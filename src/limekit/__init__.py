@@ -25,8 +25,15 @@ from .fairness import FairnessImportance, fair_feature_importance
 from .influence import InfluenceResult, LinearInfluence, LogisticInfluence, TorchInfluence
 from .kernels import Kernel
 from .pick import PickResult, pick_explanations, submodular_pick
+from .realistic import (
+    GaussianMixtureSampler,
+    NearestNeighbourSampler,
+    VAESampler,
+    make_realistic_sampler,
+)
 from .sampling import LimeTabularSampler
 from .surrogates import EstimatorSurrogate, RidgeSurrogate
+from .treatment import TreatmentExplanation, TreatmentRuleExplainer, global_linear_baseline
 
 __version__ = "0.1.0"
 
@@ -52,6 +59,13 @@ __all__ = [
     "ReCalX",
     "CalibrationReport",
     "metrics",
+    "GaussianMixtureSampler",
+    "NearestNeighbourSampler",
+    "VAESampler",
+    "make_realistic_sampler",
+    "TreatmentRuleExplainer",
+    "TreatmentExplanation",
+    "global_linear_baseline",
     "fair_feature_importance",
     "FairnessImportance",
     "LogisticInfluence",

@@ -89,6 +89,12 @@ class Explanation:
         Neighbourhood size used.
     settings : dict
         The settings that produced this explanation (JSON-compatible values).
+    diagnostics : dict or None
+        How far to trust it (JSON-compatible): ``effective_sample_size`` (Kish,
+        ``(Σw)²/Σw²`` of the kernel weights), ``fidelity`` per label (RMSE and
+        R² of the surrogate against the model on *fresh* neighbourhood samples,
+        when ``fidelity_samples`` was asked for), ``stability`` (when assessed
+        across seeds) and ``warnings`` with what to change.
 
     Examples
     --------
@@ -114,6 +120,7 @@ class Explanation:
     predicted_value: float | None = None
     num_samples: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
+    diagnostics: dict[str, Any] | None = None
 
     kind = "tabular"
 
@@ -149,6 +156,23 @@ class Explanation:
         if self.mode == "classification":
             return np.asarray(self.predict_proba, dtype=float)
         return float(self.predicted_value)  # type: ignore[arg-type]
+
+    @property
+    def fidelity(self) -> dict[int, dict[str, float]] | None:
+        """Held-out fidelity per label: ``{label: {"rmse", "r2", "n"}}`` measured on
+        fresh neighbourhood samples (not the fit's own), or ``None`` if not measured."""
+        fid = (self.diagnostics or {}).get("fidelity")
+        return None if fid is None else {int(k): dict(v) for k, v in fid.items()}
+
+    @property
+    def effective_sample_size(self) -> float | None:
+        """Kish effective sample size of the neighbourhood's weights."""
+        return (self.diagnostics or {}).get("effective_sample_size")
+
+    @property
+    def warnings(self) -> list[str]:
+        """Quality warnings raised while explaining (empty when none)."""
+        return list((self.diagnostics or {}).get("warnings", []))
 
     def class_name(self, label: int) -> str:
         """Display name of ``label``."""
@@ -252,6 +276,7 @@ class Explanation:
             predicted_value=None if d.get("predicted_value") is None else float(d["predicted_value"]),
             num_samples=int(d.get("num_samples", 0)),
             settings=dict(d.get("settings", {})),
+            diagnostics=d.get("diagnostics"),
         )
 
     def to_json(self, **json_kwargs: Any) -> str:

@@ -136,7 +136,17 @@ class RealisticSampler:
     random_state: int | None
 
     def fit(self, X: Any) -> RealisticSampler:
-        """Learn the data's shape from the numeric training matrix ``X`` (n, d)."""
+        """Learn the data's shape from the numeric training matrix.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric, finite training data (encode categorical columns first).
+
+        Returns
+        -------
+        self
+        """
         arr = _check_matrix(X)
         self.random_state = check_random_state(self.random_state)
         self.mean_ = arr.mean(axis=0)

@@ -13,7 +13,9 @@ from ..surrogates import WeightedDesign, select_features
 from ..surrogates.shapley import ShapleySurrogate
 
 __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
-           "MASK_SAMPLERS", "make_mask_sampler", "draw_masks", "surrogate_for"]
+           "MASK_SAMPLERS", "make_mask_sampler", "draw_masks", "surrogate_for",
+           "ExplanationQualityWarning", "effective_sample_size", "heldout_fidelity", "diagnose",
+           "FIDELITY_STREAM", "check_fidelity_samples"]
 
 #: ``sampler=`` names accepted by the explainers whose features are masks (text, images,
 #: time-series windows). Tabular adds "nball" and "realistic".
@@ -126,4 +128,100 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
             local_pred=_finite(fit.local_pred),
             details=fit.details,
         )
+    return out
+
+
+#: spawn-key suffix of the random stream that draws held-out fidelity samples
+FIDELITY_STREAM = 0xF1DE
+
+
+def check_fidelity_samples(value) -> int:
+    """``fidelity_samples``: 0 (off) or the number of fresh samples (at least 2)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"fidelity_samples must be a non-negative int, got {value!r}")
+    if 0 < value < 2:
+        raise ValueError("fidelity_samples must be 0 (off) or at least 2")
+    return int(value)
+
+
+class ExplanationQualityWarning(UserWarning):
+    """An explanation was computed but should not be trusted as it is (see its message)."""
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's ``(Σw)² / Σw²`` of the finite weights."""
+    w = weights[np.isfinite(weights)]
+    sq = float(w @ w)
+    return float(w.sum() ** 2 / sq) if sq > 0 else 0.0
+
+
+def heldout_fidelity(fits: dict[int, LabelExplanation], labels: Sequence[int], Z: np.ndarray,
+                     Y: np.ndarray, weights: np.ndarray) -> dict[str, dict[str, float]]:
+    """Each label's surrogate against the model on *fresh* samples ``(Z, Y, weights)``.
+
+    Returns ``{str(label): {"rmse", "r2", "n"}}`` (weighted by ``weights``, the
+    neighbourhood's own proximity weights; infinite weights are dropped).
+    """
+    keep = np.isfinite(weights) & (weights > 0)
+    Z, Y, w = Z[keep], Y[keep], weights[keep]
+    out: dict[str, dict[str, float]] = {}
+    sw = w.sum()
+    for label in labels:
+        le = fits[label]
+        idx = np.array([i for i, _ in le.weights], dtype=np.intp)
+        coef = np.array([c for _, c in le.weights], dtype=float)
+        pred = le.intercept + (Z[:, idx] @ coef if idx.size else 0.0)
+        y = Y[:, label]
+        resid = y - pred
+        rss = float(w @ (resid * resid))
+        ybar = float(w @ y / sw) if sw > 0 else 0.0
+        tss = float(w @ ((y - ybar) ** 2))
+        r2 = 1.0 - rss / tss if tss > 1e-12 * max(float(w @ (y * y)), 1e-300) else (
+            1.0 if rss <= 1e-24 else 0.0)
+        out[str(int(label))] = {"rmse": float(np.sqrt(rss / sw)) if sw > 0 else 0.0,
+                                "r2": float(r2), "n": int(keep.sum())}
+    return out
+
+
+#: Below this held-out R² a surrogate explains too little of the model to be read alone.
+POOR_FIDELITY_R2 = 0.2
+
+
+def diagnose(weights: np.ndarray, n_params: int, fidelity: dict | None = None,
+             advice: str = "increase kernel_width, use sampler='kernel', or raise num_samples",
+             stacklevel: int = 4) -> dict:
+    """The explanation's diagnostics dict; warns (ExplanationQualityWarning) and records
+    what to change when the neighbourhood or the fit cannot be trusted."""
+    import warnings
+
+    ess = effective_sample_size(weights)
+    notes: list[str] = []
+    # about ten samples per fitted coefficient is the least a stable fit needs
+    needed = 10 * (n_params + 1)
+    if np.isfinite(weights).all() and ess < needed:
+        if ess < 0.5 * weights.size:
+            notes.append(
+                f"effective sample size is {ess:.1f} of {weights.size} samples: the kernel "
+                f"puts almost all weight on a few samples, so the weights depend on the seed; "
+                f"{advice}."
+            )
+        else:
+            notes.append(
+                f"{weights.size} samples for {n_params} features is too few for a stable fit "
+                f"(about {needed} needed); raise num_samples or lower num_features."
+            )
+    if fidelity:
+        worst = min(fidelity.items(), key=lambda kv: kv[1]["r2"])
+        if worst[1]["r2"] < POOR_FIDELITY_R2:
+            notes.append(
+                f"held-out fidelity is poor (R² {worst[1]['r2']:.2f} for label {worst[0]} on "
+                f"{worst[1]['n']} fresh samples): the surrogate misses most of the model's "
+                "variation here; try sampler='kernel', a smaller kernel_width, more features, "
+                "or a nonlinear surrogate (surrogate='mars')."
+            )
+    for note in notes:
+        warnings.warn(note, ExplanationQualityWarning, stacklevel=stacklevel)
+    out: dict = {"effective_sample_size": ess, "warnings": notes}
+    if fidelity is not None:
+        out["fidelity"] = fidelity
     return out

@@ -23,13 +23,23 @@ from ..sampling import (
     TabularShapleySampler,
 )
 from ..surrogates import SELECTION_METHODS, RidgeSurrogate
-from ._common import DEFAULT_NUM_FEATURES, fit_label_explanations, resolve_labels, surrogate_for
+from ._common import (
+    DEFAULT_NUM_FEATURES,
+    FIDELITY_STREAM,
+    check_fidelity_samples,
+    diagnose,
+    fit_label_explanations,
+    heldout_fidelity,
+    resolve_labels,
+    surrogate_for,
+)
 
 __all__ = ["TabularExplainer", "TABULAR_SAMPLERS"]
 
 #: ``sampler=`` names of :class:`TabularExplainer`.
 TABULAR_SAMPLERS = ("lime", "kernel", "nball", "kernelshap", "realistic")
 _VALUE_SAMPLERS = (NBallSampler, TabularShapleySampler, TabularRealisticSampler)
+
 
 
 def sampler_name(sampler) -> str:
@@ -126,6 +136,11 @@ class TabularExplainer:
           :class:`limekit.realistic.RealisticSampler` instance.
     background_size : int, default 50
         Training rows standing in for absent features with ``sampler="kernelshap"``.
+    fidelity_samples : int, default 0
+        When positive, every explanation also measures its surrogate against the
+        model on this many *fresh* neighbourhood samples (held-out RMSE and R²
+        in ``exp.fidelity``, shown in every rendering) at the cost of as many
+        extra model calls.
 
     Examples
     --------
@@ -155,7 +170,8 @@ class TabularExplainer:
                  kernel=None,
                  batch_size: int | None = None,
                  sampler="lime",
-                 background_size: int = 50) -> None:
+                 background_size: int = 50,
+                 fidelity_samples: int = 0) -> None:
         self.mode = check_mode(mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -188,6 +204,7 @@ class TabularExplainer:
                 self.sampler.fit(self.representation, frame)
         self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
         self.batch_size = batch_size
+        self.fidelity_samples = check_fidelity_samples(fidelity_samples)
 
     # ------------------------------------------------------------- properties
     @property
@@ -206,7 +223,8 @@ class TabularExplainer:
     def explain(self, instance, model: Any, labels: Sequence[int] | None = None,
                 top_labels: int | None = None, num_features: int | None = DEFAULT_NUM_FEATURES,
                 num_samples: int = 5000, distance_metric: str = "euclidean",
-                batch_size: int | None = None, deduplicate: bool = False) -> Explanation:
+                batch_size: int | None = None, deduplicate: bool = False,
+                fidelity_samples: int | None = None) -> Explanation:
         """Explain the model's prediction for one instance.
 
         Parameters
@@ -231,12 +249,15 @@ class TabularExplainer:
             Model-call chunk size; overrides the explainer's.
         deduplicate : bool, default False
             Ask the model once per distinct perturbed row.
+        fidelity_samples : int, optional
+            Fresh neighbourhood samples on which to measure the surrogate's
+            held-out fidelity (``exp.fidelity``); overrides the explainer's.
 
         Returns
         -------
         Explanation
         """
-        options = self._options(num_features, num_samples, distance_metric)
+        options = self._options(num_features, num_samples, distance_metric, fidelity_samples)
         row = self.representation.check_instance(instance)
         blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size,
                                deduplicate=deduplicate)
@@ -247,7 +268,8 @@ class TabularExplainer:
                       num_features: int | None = DEFAULT_NUM_FEATURES,
                       num_samples: int = 5000, distance_metric: str = "euclidean",
                       batch_size: int | None = None, n_jobs: int = 1, progress: bool = True,
-                      deduplicate: bool = False) -> ExplanationBatch:
+                      deduplicate: bool = False,
+                      fidelity_samples: int | None = None) -> ExplanationBatch:
         """Explain many rows: one model call per memory-bounded chunk of rows.
 
         Every row's explanation is identical to ``explain(row, ...)`` (its
@@ -274,6 +296,8 @@ class TabularExplainer:
             ``limekit[progress]``; silently off without tqdm).
         deduplicate : bool, default False
             Ask the model once per distinct perturbed row (see :class:`BlackBox`).
+        fidelity_samples : int, optional
+            As in :meth:`explain`.
 
         Returns
         -------
@@ -294,7 +318,7 @@ class TabularExplainer:
         >>> list(batch.to_frame().columns)[:3]
         ['row_id', 'label', 'class_name']
         """
-        options = self._options(num_features, num_samples, distance_metric)
+        options = self._options(num_features, num_samples, distance_metric, fidelity_samples)
         ids, rows = self._check_rows(X)
         per_call = batch_size or self.batch_size or _DEFAULT_SAMPLES_PER_GROUP
         group = max(1, per_call // options["n"])
@@ -306,13 +330,16 @@ class TabularExplainer:
                              progress=progress, unit="rows", total=len(rows))
         return ExplanationBatch(results, row_ids=ids)
 
-    def _options(self, num_features, num_samples, distance_metric) -> dict[str, Any]:
+    def _options(self, num_features, num_samples, distance_metric,
+                 fidelity_samples=None) -> dict[str, Any]:
         d = self.representation.n_features
         k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
+        fresh = check_fidelity_samples(self.fidelity_samples if fidelity_samples is None
+                                       else fidelity_samples)
         return {"k": k, "n": check_num_samples(num_samples), "kernel": kernel,
-                "distance_metric": distance_metric}
+                "distance_metric": distance_metric, "fidelity_samples": int(fresh)}
 
     def _check_rows(self, X) -> tuple[list, list[pd.Series]]:
         """Validate every row up front, naming the row in any error."""
@@ -338,32 +365,46 @@ class TabularExplainer:
 
     def _explain_rows(self, rows: list[pd.Series], blackbox, labels, top_labels,
                       options: dict[str, Any]) -> list[Explanation]:
-        """The pipeline for a group of validated rows, with one model call for the group."""
-        rep, kernel, n = self.representation, options["kernel"], options["n"]
-        sampler = self.sampler
-        parts, Z, weights, instance_codes = [], [], [], []
+        """The pipeline for a group of validated rows, with one model call for the group
+        (two with held-out fidelity: the fresh samples are scored together too)."""
+        rep, n, n_fresh = self.representation, options["n"], options["fidelity_samples"]
+        draws, fresh, instance_codes = [], [], []
         for row in rows:
             z_codes = rep.encode(row)
-            rng = explanation_rng(self.random_state, self._instance_key(row))
-            if isinstance(sampler, _VALUE_SAMPLERS):
-                part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
-                if w is None:
-                    w = kernel.weights(kernel.distances(z, z[0]))
-            elif getattr(sampler, "own_weights", False):
-                part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng)
-                z = rep.to_interpretable(part, z_codes)
-            else:
-                part = sampler.draw(rep.marginals(), z_codes, n, rng)
-                z = rep.to_interpretable(part, z_codes)
-                w = kernel.weights(kernel.distances(z, z[0]))
-            parts.append(part)
-            Z.append(z)
-            weights.append(w)
+            key = self._instance_key(row)
+            draws.append(self._draw(row, z_codes, n, explanation_rng(self.random_state, key),
+                                    options["kernel"]))
+            if n_fresh:
+                # an independent stream of the same explanation: fresh, reproducible samples
+                rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
+                fresh.append(self._draw(row, z_codes, n_fresh, rng, options["kernel"]))
             instance_codes.append(z_codes)
-        Ys = self._predict_parts(parts, rows, blackbox)
-        return [self._assemble(row, z_codes, Z[i], Ys[i], weights[i], labels, top_labels,
-                               options)
-                for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True))]
+        Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox)
+        Ys_fresh = (self._predict_parts([p for p, _, _ in fresh], rows, blackbox)
+                    if n_fresh else [None] * len(rows))
+        out = []
+        for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True)):
+            _, Z, w = draws[i]
+            held_out = (fresh[i][1], Ys_fresh[i], fresh[i][2]) if n_fresh else None
+            out.append(self._assemble(row, z_codes, Z, Ys[i], w, labels, top_labels, options,
+                                      held_out))
+        return out
+
+    def _draw(self, row, z_codes, n, rng, kernel):
+        """``(part, Z, weights)``: one neighbourhood from the explainer's sampler."""
+        rep, sampler = self.representation, self.sampler
+        if isinstance(sampler, _VALUE_SAMPLERS):
+            part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
+            if w is None:
+                w = kernel.weights(kernel.distances(z, z[0]))
+        elif getattr(sampler, "own_weights", False):
+            part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng)
+            z = rep.to_interpretable(part, z_codes)
+        else:
+            part = sampler.draw(rep.marginals(), z_codes, n, rng)
+            z = rep.to_interpretable(part, z_codes)
+            w = kernel.weights(kernel.distances(z, z[0]))
+        return part, z, w
 
     def _predict_parts(self, parts, rows, blackbox) -> list[np.ndarray]:
         """One model call for every instance's samples; the outputs split per instance."""
@@ -389,12 +430,15 @@ class TabularExplainer:
         return out
 
     def _assemble(self, row, z_codes, Z, Y, weights, labels, top_labels,
-                  options) -> Explanation:
+                  options, held_out=None) -> Explanation:
         rep = self.representation
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, options["k"],
                                       self.feature_selection,
                                       surrogate_for(self.sampler, self.surrogate))
+        fidelity = heldout_fidelity(fits, label_list, *held_out) if held_out else None
+        n_params = max(len(le.weights) for le in fits.values())
+        diagnostics = diagnose(weights, n_params, fidelity, stacklevel=6)
         descriptions, values = rep.describe(row, z_codes)
         is_clf = self.mode == "classification"
         return Explanation(
@@ -407,6 +451,7 @@ class TabularExplainer:
             predict_proba=tuple(float(p) for p in Y[0]) if is_clf else None,
             predicted_value=None if is_clf else float(Y[0, 0]),
             num_samples=options["n"],
+            diagnostics=diagnostics,
             settings={
                 "explainer": "TabularExplainer",
                 "discretizer": self.discretizer,

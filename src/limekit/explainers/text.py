@@ -32,8 +32,12 @@ from ..sampling import RemoveUniformCountSampler
 from ..surrogates import SELECTION_METHODS, RidgeSurrogate
 from ._common import (
     DEFAULT_NUM_FEATURES,
+    FIDELITY_STREAM,
+    check_fidelity_samples,
+    diagnose,
     draw_masks,
     fit_label_explanations,
+    heldout_fidelity,
     make_mask_sampler,
     resolve_labels,
     surrogate_for,
@@ -175,6 +179,9 @@ class TextExplainer(BatchExplainMixin):
         ``"kernel"`` draws the masks from the kernel itself (GLIME, unit weights:
         more stable); ``"kernelshap"`` draws Shapley coalitions and reports
         Shapley values (all words; intercept + Σ weights = the prediction).
+    fidelity_samples : int, default 0
+        When positive, measure each surrogate on this many fresh samples
+        (held-out RMSE and R² in ``exp.fidelity``; as many extra model calls).
 
     Attributes
     ----------
@@ -205,8 +212,9 @@ class TextExplainer(BatchExplainMixin):
                  feature_selection: str = "auto", random_state: int | None = None,
                  mode: str = "classification", surrogate: RidgeSurrogate | None = None,
                  kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
-                 sampler="lime") -> None:
+                 sampler="lime", fidelity_samples: int = 0) -> None:
         self.mode = check_mode(mode)
+        self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
             raise ValueError(
@@ -302,8 +310,8 @@ class TextExplainer(BatchExplainMixin):
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
         blackbox = as_blackbox(model, self.mode, batch_size)
 
-        rng = explanation_rng(self.random_state, instance_digest(
-            doc.text.encode("utf-8", "surrogatepass")))
+        key = instance_digest(doc.text.encode("utf-8", "surrogatepass"))
+        rng = explanation_rng(self.random_state, key)
         Z, weights = draw_masks(self.sampler, d, n, rng, kernel, DISTANCE_SCALE)
         if deduplicate:
             # equal masks give equal texts: decode and score each distinct mask once
@@ -317,6 +325,12 @@ class TextExplainer(BatchExplainMixin):
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
                                       surrogate_for(self.sampler, self.surrogate))
+        fidelity = None
+        if self.fidelity_samples:
+            rng_f = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
+            Zf, wf = draw_masks(self.sampler, d, self.fidelity_samples, rng_f, kernel, DISTANCE_SCALE)
+            fidelity = heldout_fidelity(fits, label_list, Zf, blackbox.predict(rep.neighbourhood(Zf, doc)), wf)
+        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity)
 
         is_clf = self.mode == "classification"
         return TextExplanation(
@@ -329,6 +343,7 @@ class TextExplainer(BatchExplainMixin):
             predict_proba=tuple(float(p) for p in Y[0]) if is_clf else None,
             predicted_value=None if is_clf else float(Y[0, 0]),
             num_samples=n,
+            diagnostics=diagnostics,
             settings={
                 "explainer": "TextExplainer",
                 "bow": rep.bow,

@@ -127,4 +127,8 @@ def plot_explanation(
         ax.set_title(f"Local explanation for class {_plain(exp.class_name(lab))}")
     else:
         ax.set_title("Local explanation")
+    fid = (exp.fidelity or {}).get(lab)
+    if fid is not None:
+        ax.set_xlabel(f"weight  (held-out R² {fid['r2']:.2f}, RMSE {fid['rmse']:.3g}, "
+                      f"{int(fid['n'])} fresh samples)")
     return fig

@@ -227,6 +227,11 @@ def _label_section(exp: Explanation, label: int, width: int) -> list[_Line]:
     elif exp.predict_proba and 0 <= label < len(exp.predict_proba):
         stats.append(f"model p={exp.predict_proba[label]:.3f}")
     lines.extend(_Line((text, "dim")) for text in _wrap(stats, width))
+    fid = (exp.fidelity or {}).get(label)
+    if fid is not None:
+        trust = (f"held-out fidelity: R²={_fmt(fid['r2'])} RMSE={_fmt(fid['rmse'])} "
+                 f"on {int(fid['n'])} fresh samples")
+        lines.extend(_Line((text, "dim")) for text in _wrap([trust], width))
 
     if not le.weights:
         lines.append(_Line(("(no features selected)", None)))
@@ -332,4 +337,19 @@ def render_text(
     for lab in labels:
         lines.append(_Line())
         lines.extend(_label_section(exp, lab, width))
+    lines.extend(_trust_lines(exp, width))
     return "\n".join(line.render(width, color) for line in lines)
+
+
+def _trust_lines(exp: Explanation, width: int) -> list[_Line]:
+    """Effective sample size and quality warnings, so the reader knows how far to trust it."""
+    if not exp.diagnostics:
+        return []
+    out = [_Line()]
+    ess = exp.effective_sample_size
+    if ess is not None and exp.num_samples:
+        out.extend(_Line((t, "dim")) for t in _wrap(
+            [f"effective sample size {ess:.0f} of {int(exp.num_samples)}"], width))
+    for note in exp.warnings:
+        out.extend(_Line((t, "red")) for t in _wrap(["warning: " + _clean(note)], width))
+    return out
