@@ -174,3 +174,33 @@ def test_image_kernel_and_kernelshap_samplers_find_the_informative_segment():
         exp = ex.explain(img, model, labels=[1], num_samples=200,
                          segments=np.repeat(np.repeat(np.arange(4).reshape(2, 2), 8, 0), 8, 1))
         assert exp.as_list(1)[0][0] == "segment 0"
+
+
+@pytest.mark.parametrize("name", ["ridge", "lasso", "mars", "tree", "bayes"])
+def test_surrogates_by_name(cancer, name):
+    X, model = cancer
+    ex = TabularExplainer(X[:, :8], discretizer=None, surrogate=name, random_state=0)
+    exp = ex.explain(X[0, :8], lambda A: model.predict_proba(np.hstack([A, np.tile(X[0, 8:],
+                                                                        (len(A), 1))])),
+                     num_samples=400)
+    z0 = (X[0, :8] - X[:, :8].mean(0)) / X[:, :8].std(0)
+    assert _identity_gap(exp, z0) < 1e-8
+    if name == "bayes":
+        assert "lower" in exp.label_explanations[exp.labels[0]].details
+    with pytest.raises(ValueError, match="mars"):
+        TabularExplainer(X, surrogate="spline")
+
+
+def test_kernel_sampler_reference_replacement_is_deterministic_per_feature(cancer):
+    X, model = cancer
+    seen = []
+
+    def spy(A):
+        seen.append(np.array(A))
+        return model.predict_proba(A)
+
+    TabularExplainer(X, sampler="kernel", random_state=0).explain(X[1], spy, num_samples=200)
+    A = seen[0]
+    for j in range(X.shape[1]):  # each feature takes only the instance's value or one other
+        scaled = np.round(A[:, j] / np.abs(X[:, j]).max(), 5)  # decoding is exact to ~1e-6
+        assert np.unique(scaled).size <= 2

@@ -32,7 +32,15 @@ from .realistic import (
     make_realistic_sampler,
 )
 from .sampling import LimeTabularSampler
-from .surrogates import EstimatorSurrogate, RidgeSurrogate
+from .surrogates import (
+    BayesianRidgeSurrogate,
+    EstimatorSurrogate,
+    LassoSurrogate,
+    MarsSurrogate,
+    RidgeSurrogate,
+    ShapleySurrogate,
+    TreeSurrogate,
+)
 from .treatment import TreatmentExplanation, TreatmentRuleExplainer, global_linear_baseline
 
 __version__ = "0.1.0"
@@ -53,6 +61,11 @@ __all__ = [
     "LimeTabularSampler",
     "RidgeSurrogate",
     "EstimatorSurrogate",
+    "MarsSurrogate",
+    "TreeSurrogate",
+    "BayesianRidgeSurrogate",
+    "LassoSurrogate",
+    "ShapleySurrogate",
     "submodular_pick",
     "pick_explanations",
     "PickResult",

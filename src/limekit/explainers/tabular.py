@@ -22,7 +22,7 @@ from ..sampling import (
     TabularRealisticSampler,
     TabularShapleySampler,
 )
-from ..surrogates import SELECTION_METHODS, RidgeSurrogate
+from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
@@ -111,8 +111,12 @@ class TabularExplainer:
     sample_around_instance : bool, default False
         Continuous mode: centre the Gaussian samples on the instance instead of
         the training mean.
-    surrogate : RidgeSurrogate, optional
-        The local model; default ``RidgeSurrogate(alpha=1.0)`` as in lime.
+    surrogate : {"ridge", "lasso", "mars", "tree", "bayes"} or object, optional
+        The local model; default ``"ridge"`` (``RidgeSurrogate(alpha=1.0)``, as in
+        lime). ``"mars"`` fits splines (nonlinear, reports local slopes),
+        ``"tree"`` a shallow tree (rules), ``"bayes"`` Bayesian ridge (credible
+        intervals in ``details``), ``"lasso"`` a weighted Lasso; any object with
+        ``fit(design, label, features, z0) -> SurrogateFit`` works.
     kernel : callable, optional
         ``kernel(distances, width) -> weights``; default lime's exponential kernel.
     batch_size : int, optional
@@ -166,7 +170,7 @@ class TabularExplainer:
                  random_state: int | None = None,
                  training_labels=None,
                  sample_around_instance: bool = False,
-                 surrogate: RidgeSurrogate | None = None,
+                 surrogate=None,
                  kernel=None,
                  batch_size: int | None = None,
                  sampler="lime",
@@ -202,7 +206,7 @@ class TabularExplainer:
                     frame.iloc[np.sort(picked[: int(background_size)])])
             else:
                 self.sampler.fit(self.representation, frame)
-        self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
+        self.surrogate = make_surrogate(surrogate)
         self.batch_size = batch_size
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
 
@@ -398,7 +402,9 @@ class TabularExplainer:
             if w is None:
                 w = kernel.weights(kernel.distances(z, z[0]))
         elif getattr(sampler, "own_weights", False):
-            part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng)
+            position = (rep.instance_positions(row, z_codes)
+                        if getattr(sampler, "wants_position", False) else None)
+            part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng, position)
             z = rep.to_interpretable(part, z_codes)
         else:
             part = sampler.draw(rep.marginals(), z_codes, n, rng)

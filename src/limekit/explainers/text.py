@@ -29,7 +29,7 @@ from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
 from ..representations.text import SplitExpression, TextRepresentation, TokenizedText
 from ..sampling import RemoveUniformCountSampler
-from ..surrogates import SELECTION_METHODS, RidgeSurrogate
+from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
@@ -170,8 +170,12 @@ class TextExplainer(BatchExplainMixin):
         Seed. An explanation depends only on the seed, the text and the
         settings, not on what was explained before.
     mode : {"classification", "regression"}, default "classification"
-    surrogate : RidgeSurrogate, optional
-        The local model; default ``RidgeSurrogate(alpha=1.0)`` as in lime.
+    surrogate : {"ridge", "lasso", "mars", "tree", "bayes"} or object, optional
+        The local model; default ``"ridge"`` (``RidgeSurrogate(alpha=1.0)``, as in
+        lime). ``"mars"`` fits splines (nonlinear, reports local slopes),
+        ``"tree"`` a shallow tree (rules), ``"bayes"`` Bayesian ridge (credible
+        intervals in ``details``), ``"lasso"`` a weighted Lasso; any object with
+        ``fit(design, label, features, z0) -> SurrogateFit`` works.
     kernel : callable, optional
         ``kernel(distances, width) -> weights``; default lime's exponential kernel.
     sampler : {"lime", "kernel", "kernelshap"} or sampler object, default "lime"
@@ -210,7 +214,7 @@ class TextExplainer(BatchExplainMixin):
                  split_expression: SplitExpression = r"\W+", mask_string: str | None = None,
                  char_level: bool = False, kernel_width: float = 25,
                  feature_selection: str = "auto", random_state: int | None = None,
-                 mode: str = "classification", surrogate: RidgeSurrogate | None = None,
+                 mode: str = "classification", surrogate=None,
                  kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
                  sampler="lime", fidelity_samples: int = 0) -> None:
         self.mode = check_mode(mode)
@@ -229,7 +233,7 @@ class TextExplainer(BatchExplainMixin):
         self.class_names = None if class_names is None else [str(c) for c in class_names]
         self.sampler = make_mask_sampler(sampler, RemoveUniformCountSampler(), self.kernel,
                                          DISTANCE_SCALE, min_kept=1)
-        self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
+        self.surrogate = make_surrogate(surrogate)
 
     # ------------------------------------------------------------- properties
     @property

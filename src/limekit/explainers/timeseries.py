@@ -37,7 +37,7 @@ from ..representations.timeseries import (
     check_series,
 )
 from ..sampling import BernoulliMaskSampler, RemoveUniformCountSampler
-from ..surrogates import SELECTION_METHODS, RidgeSurrogate
+from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     DEFAULT_NUM_FEATURES,
     draw_masks,
@@ -447,8 +447,12 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         Seed; an explanation depends only on the seed, the series and the settings.
     mode : {"classification", "regression"}, default "classification"
     class_names : sequence of str, optional
-    surrogate : RidgeSurrogate, optional
-        Default ``RidgeSurrogate(alpha=1.0)``, as in lime.
+    surrogate : {"ridge", "lasso", "mars", "tree", "bayes"} or object, optional
+        The local model; default ``"ridge"`` (``RidgeSurrogate(alpha=1.0)``, as in
+        lime). ``"mars"`` fits splines (nonlinear, reports local slopes),
+        ``"tree"`` a shallow tree (rules), ``"bayes"`` Bayesian ridge (credible
+        intervals in ``details``), ``"lasso"`` a weighted Lasso; any object with
+        ``fit(design, label, features, z0) -> SurrogateFit`` works.
     sampler : {"bernoulli", "uniform_count"} or sampler, default "bernoulli"
         ``"bernoulli"`` keeps every window with probability 0.5 (lime's image
         sampler); ``"uniform_count"`` hides a uniform number ``1..n_segments``
@@ -475,7 +479,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
     def __init__(self, n_segments: int = 10, baseline="mean", kernel_width: float = 0.25,
                  feature_selection: str = "auto", random_state: int | None = None,
                  mode: str = "classification", class_names: Sequence[str] | None = None,
-                 surrogate: RidgeSurrogate | None = None, sampler="bernoulli") -> None:
+                 surrogate=None, sampler="bernoulli") -> None:
         if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)):
             raise TypeError(f"n_segments must be an int, got {type(n_segments).__name__}")
         if n_segments < 1:
@@ -491,7 +495,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         self.random_state = check_random_state(random_state)
         self.mode = check_mode(mode)
         self.class_names = None if class_names is None else [str(c) for c in class_names]
-        self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
+        self.surrogate = make_surrogate(surrogate)
         self.sampler = _make_sampler(sampler, self.kernel)
 
     @property

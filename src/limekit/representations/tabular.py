@@ -50,6 +50,7 @@ class TabularMarginals:
     mean: np.ndarray                     # training mean of each gaussian column
     scale: np.ndarray                    # training std of each gaussian column (0 if constant)
     table: DiscreteTable                 # precomputed inverse CDFs of the discrete columns
+    ordered: np.ndarray | None = None    # per discrete column: True for bins (ordered)
 
 
 @dataclass
@@ -167,6 +168,8 @@ class TabularRepresentation:
             mean=np.array([c.mean for c in cont], dtype=float),
             scale=np.array([c.std for c in cont], dtype=float),
             table=DiscreteTable(tuple(self.columns[j].freqs for j in self.discrete_idx)),
+            ordered=np.array([self.columns[j].kind == BINNED for j in self.discrete_idx],
+                             dtype=bool),
         )
 
     # --------------------------------------------------------------- encode
@@ -222,6 +225,26 @@ class TabularRepresentation:
                 codes[j] = np.searchsorted(col.edges, float(values[j]))
             else:
                 codes[j] = float(values[j])
+        return codes
+
+    def instance_positions(self, row: pd.Series, instance_codes: np.ndarray) -> np.ndarray:
+        """Codes that decode back to the instance's own values: for binned columns the
+        bin index plus the instance's position inside the bin's tabulated quantile
+        function (so a sample that keeps a feature can keep its exact value)."""
+        codes = instance_codes.astype(float).copy()
+        t = self._bin_tables
+        if t is None:
+            return codes
+        q = t["quantiles"].reshape(len(self.binned_idx), t["width"], QUANTILES + 1)
+        values = row.to_numpy(dtype=object)
+        for c, j in enumerate(self.binned_idx):
+            b = int(instance_codes[j])
+            knots = q[c, b]
+            x = float(values[j])
+            k = int(np.clip(np.searchsorted(knots, x, side="right") - 1, 0, QUANTILES - 1))
+            span = knots[k + 1] - knots[k]
+            frac = 0.0 if span <= 0 else min(max((x - knots[k]) / span, 0.0), 1.0)
+            codes[j] = b + min((k + frac) / QUANTILES, 1.0 - 2.0 ** -20)
         return codes
 
     def to_interpretable(self, codes: np.ndarray, instance_codes: np.ndarray) -> np.ndarray:
