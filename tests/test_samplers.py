@@ -204,3 +204,38 @@ def test_kernel_sampler_reference_replacement_is_deterministic_per_feature(cance
     for j in range(X.shape[1]):  # each feature takes only the instance's value or one other
         scaled = np.round(A[:, j] / np.abs(X[:, j]).max(), 5)  # decoding is exact to ~1e-6
         assert np.unique(scaled).size <= 2
+
+
+def test_num_samples_auto_grows_until_the_topk_is_settled(cancer):
+    X, model = cancer
+    calls = []
+
+    def counted(A):
+        calls.append(len(A))
+        return model.predict_proba(A)
+
+    ex = TabularExplainer(X, random_state=0)
+    exp = ex.explain(X[2], counted, num_features=5, num_samples="auto")
+    assert exp.num_samples >= 1000 and exp.settings["num_samples"] == "auto"
+    assert exp.settings["model_calls"] == sum(calls)
+    assert exp.settings["topk_settled"] >= 0.95 or exp.num_samples >= 64000
+    # the first 1000 samples are those of num_samples=1000: auto only adds samples
+    assert exp == ex.explain(X[2], counted, num_features=5, num_samples="auto")
+    with pytest.raises(ValueError, match="auto"):
+        ex.explain(X[2], model, num_samples="many")
+
+
+def test_topk_settled_is_one_for_an_exactly_linear_model():
+    from limekit.explainers._common import topk_settled
+    from limekit.surrogates import RidgeSurrogate
+
+    rng = np.random.default_rng(0)
+    Z = (rng.random((400, 8)) < 0.5).astype(float)
+    Z[0] = 1
+    Y = np.column_stack([Z @ np.arange(8.0), np.zeros(400)])
+    score = topk_settled(Z, Y, np.ones(400), [0], 3, "highest_weights",
+                         RidgeSurrogate(0.0), rng)
+    assert score == 1.0
+    noise = np.column_stack([rng.normal(size=400), np.zeros(400)])
+    assert topk_settled(Z, noise, np.ones(400), [0], 3, "highest_weights",
+                        RidgeSurrogate(0.0), rng) < 0.9

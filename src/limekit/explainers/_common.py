@@ -15,7 +15,8 @@ from ..surrogates.shapley import ShapleySurrogate
 __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
            "MASK_SAMPLERS", "make_mask_sampler", "draw_masks", "surrogate_for",
            "ExplanationQualityWarning", "effective_sample_size", "heldout_fidelity", "diagnose",
-           "FIDELITY_STREAM", "check_fidelity_samples"]
+           "FIDELITY_STREAM", "check_fidelity_samples", "adaptive_samples", "topk_settled",
+           "check_num_samples_or_auto"]
 
 #: ``sampler=`` names accepted by the explainers whose features are masks (text, images,
 #: time-series windows). Tabular adds "nball" and "realistic".
@@ -144,6 +145,17 @@ def check_fidelity_samples(value) -> int:
     return int(value)
 
 
+def check_num_samples_or_auto(num_samples) -> int | str:
+    """``num_samples``: an int ≥ 2, or ``"auto"`` (grow until the top-k is settled)."""
+    from .._validation import check_num_samples
+
+    if isinstance(num_samples, str):
+        if num_samples != "auto":
+            raise ValueError(f"num_samples must be an int or 'auto', got {num_samples!r}")
+        return "auto"
+    return check_num_samples(num_samples)
+
+
 class ExplanationQualityWarning(UserWarning):
     """An explanation was computed but should not be trusted as it is (see its message)."""
 
@@ -225,3 +237,55 @@ def diagnose(weights: np.ndarray, n_params: int, fidelity: dict | None = None,
     if fidelity is not None:
         out["fidelity"] = fidelity
     return out
+
+
+# ------------------------------------------------------------ adaptive sample size
+#: ``num_samples="auto"``: first neighbourhood size, cap, bootstrap resamples and the
+#: mean top-k Jaccard agreement with the full-sample ranking that counts as settled.
+AUTO_START, AUTO_CAP, AUTO_BOOTSTRAP, AUTO_TARGET = 1000, 64000, 25, 0.95
+
+
+def topk_settled(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, labels: Sequence[int],
+                 k: int, feature_selection: str, surrogate, rng: np.random.Generator,
+                 n_boot: int = AUTO_BOOTSTRAP) -> float:
+    """How settled the top-``k`` features are: the mean Jaccard index between each
+    label's top-``k`` set on the samples and on ``n_boot`` bootstrap resamples of
+    them (1.0: every resample ranks the same features first)."""
+    full = fit_label_explanations(Z, Y, weights, labels, k, feature_selection, surrogate)
+    ref = {lab: {i for i, _ in le.weights[:k]} for lab, le in full.items()}
+    scores = []
+    n = Z.shape[0]
+    for _ in range(n_boot):
+        idx = np.concatenate([[0], rng.integers(1, n, n - 1)])  # keep the instance row
+        boot = fit_label_explanations(Z[idx], Y[idx], weights[idx], labels, k,
+                                      feature_selection, surrogate)
+        for lab, le in boot.items():
+            got = {i for i, _ in le.weights[:k]}
+            union = got | ref[lab]
+            scores.append(len(got & ref[lab]) / len(union) if union else 1.0)
+    return float(np.mean(scores))
+
+
+def adaptive_samples(draw, resolve, k: int, feature_selection: str, surrogate,
+                     rng: np.random.Generator, start: int = AUTO_START, cap: int = AUTO_CAP,
+                     target: float = AUTO_TARGET):
+    """Grow the neighbourhood until the top-``k`` ranking is settled (or ``cap``).
+
+    ``draw(n, stream)`` returns ``(Z, weights, Y)`` for ``n`` new samples from
+    an independent random stream (stream 0 includes the instance in row 0);
+    ``resolve(Y0)`` gives the labels. The size doubles each round, so the
+    model calls spent are at most twice the size needed. Returns
+    ``(Z, weights, Y, labels, settled_score)``.
+    """
+    Z, w, Y = draw(start, 0)
+    stream = 1
+    while True:
+        labels = resolve(Y[0])
+        score = topk_settled(Z, Y, w, labels, k, feature_selection, surrogate, rng)
+        if score >= target or Z.shape[0] >= cap:
+            return Z, w, Y, labels, score
+        more = min(Z.shape[0], cap - Z.shape[0])
+        Z2, w2, Y2 = draw(more + 1, stream)  # drop its instance row: row 0 of stream 0 stays
+        Z, w, Y = (np.concatenate([Z, Z2[1:]]), np.concatenate([w, w2[1:]]),
+                   np.concatenate([Y, Y2[1:]]))
+        stream += 1
