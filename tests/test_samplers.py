@@ -239,3 +239,11 @@ def test_topk_settled_is_one_for_an_exactly_linear_model():
     noise = np.column_stack([rng.normal(size=400), np.zeros(400)])
     assert topk_settled(Z, noise, np.ones(400), [0], 3, "highest_weights",
                         RidgeSurrogate(0.0), rng) < 0.9
+
+
+def test_text_num_samples_auto():
+    ex = TextExplainer(random_state=0)
+    exp = ex.explain("a good and fun film with a plot", _text_model, num_samples="auto",
+                     num_features=2)
+    assert exp.settings["num_samples"] == "auto" and exp.num_samples >= 1000
+    assert [w for w, _ in exp.as_list()] == ["good", "fun"]

@@ -16,7 +16,7 @@ __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
            "MASK_SAMPLERS", "make_mask_sampler", "draw_masks", "surrogate_for",
            "ExplanationQualityWarning", "effective_sample_size", "heldout_fidelity", "diagnose",
            "FIDELITY_STREAM", "check_fidelity_samples", "adaptive_samples", "topk_settled",
-           "check_num_samples_or_auto"]
+           "check_num_samples_or_auto", "BOOTSTRAP_STREAM"]
 
 #: ``sampler=`` names accepted by the explainers whose features are masks (text, images,
 #: time-series windows). Tabular adds "nball" and "realistic".
@@ -243,6 +243,8 @@ def diagnose(weights: np.ndarray, n_params: int, fidelity: dict | None = None,
 #: ``num_samples="auto"``: first neighbourhood size, cap, bootstrap resamples and the
 #: mean top-k Jaccard agreement with the full-sample ranking that counts as settled.
 AUTO_START, AUTO_CAP, AUTO_BOOTSTRAP, AUTO_TARGET = 1000, 64000, 25, 0.95
+#: spawn-key suffix of the bootstrap stream of ``num_samples="auto"``
+BOOTSTRAP_STREAM = 0xB007
 
 
 def topk_settled(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray, labels: Sequence[int],

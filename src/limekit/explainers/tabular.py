@@ -25,6 +25,7 @@ from ..sampling import (
 )
 from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
+    BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
     adaptive_samples,
@@ -79,8 +80,7 @@ def _make_sampler(sampler, sample_around_instance: bool, kernel_width: float):
 # arrays fall out of cache and each row costs more (measured: 200 000 samples per
 # group was 2x slower per row than 20 000 on breast_cancer).
 _DEFAULT_SAMPLES_PER_GROUP = 20_000
-# spawn-key suffix of the bootstrap stream of num_samples="auto"
-_BOOTSTRAP_STREAM = 0xB007
+
 
 
 class TabularExplainer:
@@ -423,7 +423,7 @@ class TabularExplainer:
         def resolve(y0):
             return resolve_labels(y0, self.mode, labels, top_labels, self.class_names)
 
-        boot_rng = explanation_rng(self.random_state, (*key, _BOOTSTRAP_STREAM))
+        boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
         Z, w, Y, _, settled = adaptive_samples(
             draw, resolve, options["k"], self.feature_selection,
             surrogate_for(self.sampler, self.surrogate), boot_rng)

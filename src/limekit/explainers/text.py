@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
-from .._validation import check_mode, check_num_features, check_num_samples
+from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import as_blackbox
 from ..explanation import Explanation, register_kind
@@ -31,9 +31,12 @@ from ..representations.text import SplitExpression, TextRepresentation, Tokenize
 from ..sampling import RemoveUniformCountSampler
 from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
+    BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
+    adaptive_samples,
     check_fidelity_samples,
+    check_num_samples_or_auto,
     diagnose,
     draw_masks,
     fit_label_explanations,
@@ -273,8 +276,10 @@ class TextExplainer(BatchExplainMixin):
         num_features : int or None, default 10
             Words in each explanation (clipped to the number of words if left
             at the default); ``None`` keeps all.
-        num_samples : int, default 5000
-            Neighbourhood size (row 0 is the text itself).
+        num_samples : int or "auto", default 5000
+            Neighbourhood size (row 0 is the text itself); ``"auto"`` doubles it
+            from 1000 until the top words are settled (see
+            :meth:`TabularExplainer.explain`).
         batch_size : int, optional
             Call the model on at most this many texts at once; the texts are
             decoded chunk by chunk, so memory stays bounded.
@@ -301,6 +306,18 @@ class TextExplainer(BatchExplainMixin):
                                  num_samples=num_samples, batch_size=batch_size,
                                  distance_metric=distance_metric, deduplicate=deduplicate)
 
+    def _predict_masks(self, blackbox, Z: np.ndarray, doc: TokenizedText,
+                       deduplicate: bool) -> np.ndarray:
+        """Model outputs for the texts of masks ``Z``."""
+        rep = self.representation
+        if deduplicate:
+            # equal masks give equal texts: decode and score each distinct mask once
+            packed = np.packbits(Z.astype(bool), axis=1)
+            keys = packed.view(np.dtype((np.void, packed.shape[1])))[:, 0]
+            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            return blackbox.predict(rep.neighbourhood(Z[first], doc))[inverse.reshape(-1)]
+        return blackbox.predict(rep.neighbourhood(Z, doc))
+
     def _explain_doc(self, doc: TokenizedText, model: Any, labels: Sequence[int] | None,
                      top_labels: int | None, num_features: int | None, num_samples: int,
                      batch_size: int | None, distance_metric: str,
@@ -309,31 +326,36 @@ class TextExplainer(BatchExplainMixin):
         rep = self.representation
         d = doc.n_features
         k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
-        n = check_num_samples(num_samples)
+        n = check_num_samples_or_auto(num_samples)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
         blackbox = as_blackbox(model, self.mode, batch_size)
-
         key = instance_digest(doc.text.encode("utf-8", "surrogatepass"))
-        rng = explanation_rng(self.random_state, key)
-        Z, weights = draw_masks(self.sampler, d, n, rng, kernel, DISTANCE_SCALE)
-        if deduplicate:
-            # equal masks give equal texts: decode and score each distinct mask once
-            packed = np.packbits(Z.astype(bool), axis=1)
-            keys = packed.view(np.dtype((np.void, packed.shape[1])))[:, 0]
-            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-            Y = blackbox.predict(rep.neighbourhood(Z[first], doc))[inverse.reshape(-1)]
-        else:
-            Y = blackbox.predict(rep.neighbourhood(Z, doc))
 
-        label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
+        def draw(size, stream):
+            rng = explanation_rng(self.random_state, key if stream == 0 else (*key, stream))
+            Z, w = draw_masks(self.sampler, d, size, rng, kernel, DISTANCE_SCALE)
+            return Z, w, self._predict_masks(blackbox, Z, doc, deduplicate)
+
+        surrogate = surrogate_for(self.sampler, self.surrogate)
+        extra = {}
+        if n == "auto":
+            Z, weights, Y, label_list, settled = adaptive_samples(
+                draw, lambda y0: resolve_labels(y0, self.mode, labels, top_labels,
+                                                self.class_names),
+                k, self.feature_selection, surrogate,
+                explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM)))
+            n = int(Z.shape[0])
+            extra = {"num_samples": "auto", "topk_settled": settled}
+        else:
+            Z, weights, Y = draw(n, 0)
+            label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      surrogate_for(self.sampler, self.surrogate))
+                                      surrogate)
         fidelity = None
         if self.fidelity_samples:
-            rng_f = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
-            Zf, wf = draw_masks(self.sampler, d, self.fidelity_samples, rng_f, kernel, DISTANCE_SCALE)
-            fidelity = heldout_fidelity(fits, label_list, Zf, blackbox.predict(rep.neighbourhood(Zf, doc)), wf)
+            Zf, wf, Yf = draw(self.fidelity_samples, FIDELITY_STREAM)
+            fidelity = heldout_fidelity(fits, label_list, Zf, Yf, wf)
         diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity)
 
         is_clf = self.mode == "classification"
@@ -360,6 +382,7 @@ class TextExplainer(BatchExplainMixin):
                 "feature_selection": self.feature_selection,
                 "num_features": k,
                 "surrogate": repr(self.surrogate),
+                **extra,
                 "random_state": self.random_state,
             },
             text=doc.text,
