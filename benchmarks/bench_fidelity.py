@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                 warnings.simplefilter("ignore")
                 model.fit((X_train - mean) / std if mname == "MLP" else X_train, y_train)
 
-            def proba(A, model=model, mname=mname):
+            def proba(A, model=model, mname=mname, mean=mean, std=std):
                 A = np.asarray(A, dtype=float)
                 return model.predict_proba((A - mean) / std if mname == "MLP" else A)
 

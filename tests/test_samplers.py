@@ -247,3 +247,19 @@ def test_text_num_samples_auto():
                      num_features=2)
     assert exp.settings["num_samples"] == "auto" and exp.num_samples >= 1000
     assert [w for w, _ in exp.as_list()] == ["good", "fun"]
+
+
+def test_logit_link_explains_log_odds(cancer):
+    X, model = cancer
+    ex = TabularExplainer(X, link="logit", sampler="kernel", random_state=0)
+    exp = ex.explain(X[0], model, num_samples=500)
+    le = exp.label_explanations[exp.labels[0]]
+    p = min(max(exp.predict_proba[exp.labels[0]], 1e-6), 1 - 1e-6)
+    assert exp.settings["link"] == "logit"
+    # local_pred is on the log-odds scale, near the model's own log-odds
+    assert abs(le.local_pred - np.log(p / (1 - p))) < abs(np.log(p / (1 - p))) + 1.0
+    assert "log-odds" in str(exp)
+    with pytest.raises(ValueError, match="classification"):
+        TabularExplainer(X, mode="regression", link="logit")
+    with pytest.raises(ValueError, match="identity"):
+        TabularExplainer(X, link="probit")

@@ -16,7 +16,8 @@ __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
            "MASK_SAMPLERS", "make_mask_sampler", "draw_masks", "surrogate_for",
            "ExplanationQualityWarning", "effective_sample_size", "heldout_fidelity", "diagnose",
            "FIDELITY_STREAM", "check_fidelity_samples", "adaptive_samples", "topk_settled",
-           "check_num_samples_or_auto", "BOOTSTRAP_STREAM"]
+           "check_num_samples_or_auto", "BOOTSTRAP_STREAM", "LINKS", "check_link",
+           "apply_link"]
 
 #: ``sampler=`` names accepted by the explainers whose features are masks (text, images,
 #: time-series windows). Tabular adds "nball" and "realistic".
@@ -154,6 +155,28 @@ def check_num_samples_or_auto(num_samples) -> int | str:
             raise ValueError(f"num_samples must be an int or 'auto', got {num_samples!r}")
         return "auto"
     return check_num_samples(num_samples)
+
+
+LINKS = ("identity", "logit")
+_LOGIT_CLIP = 1e-6
+
+
+def check_link(link: str, mode: str) -> str:
+    """``link``: the scale the surrogate explains; ``"logit"`` needs probabilities."""
+    if link not in LINKS:
+        raise ValueError(f"link must be one of {LINKS}, got {link!r}")
+    if link == "logit" and mode != "classification":
+        raise ValueError("link='logit' explains log-odds of probabilities; it needs "
+                         "mode='classification'")
+    return link
+
+
+def apply_link(Y: np.ndarray, link: str) -> np.ndarray:
+    """Model outputs on the surrogate's scale (log-odds for ``"logit"``)."""
+    if link == "identity":
+        return Y
+    p = np.clip(Y, _LOGIT_CLIP, 1.0 - _LOGIT_CLIP)
+    return np.log(p) - np.log1p(-p)
 
 
 class ExplanationQualityWarning(UserWarning):

@@ -29,7 +29,9 @@ from ._common import (
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
     adaptive_samples,
+    apply_link,
     check_fidelity_samples,
+    check_link,
     check_num_samples_or_auto,
     diagnose,
     fit_label_explanations,
@@ -150,6 +152,20 @@ class TabularExplainer:
         model on this many *fresh* neighbourhood samples (held-out RMSE and R²
         in ``exp.fidelity``, shown in every rendering) at the cost of as many
         extra model calls.
+    link : {"identity", "logit"}, default "identity"
+        Scale the surrogate explains (classification): the probabilities, or
+        their log-odds (clipped to [1e-6, 1 − 1e-6]). Log-odds suit confident
+        models, whose probabilities barely move near 0 or 1; weights,
+        intercept and ``local_pred`` are then in log-odds.
+
+    Notes
+    -----
+    The recommended setting for stable explanations (measured in
+    ``benchmarks/bench_stability.py``) is ``sampler="kernel",
+    feature_selection="highest_weights", link="logit"``: samples drawn from
+    the kernel in antithetic pairs with fixed replacement values, features
+    ranked by the full ridge fit (greedy forward selection is the least stable
+    choice), on the log-odds scale.
 
     Examples
     --------
@@ -180,7 +196,8 @@ class TabularExplainer:
                  batch_size: int | None = None,
                  sampler="lime",
                  background_size: int = 50,
-                 fidelity_samples: int = 0) -> None:
+                 fidelity_samples: int = 0,
+                 link: str = "identity") -> None:
         self.mode = check_mode(mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -214,6 +231,7 @@ class TabularExplainer:
         self.surrogate = make_surrogate(surrogate)
         self.batch_size = batch_size
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
+        self.link = check_link(link, self.mode)
 
     # ------------------------------------------------------------- properties
     @property
@@ -484,10 +502,13 @@ class TabularExplainer:
                   options, held_out=None) -> Explanation:
         rep = self.representation
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
-        fits = fit_label_explanations(Z, Y, weights, label_list, options["k"],
-                                      self.feature_selection,
+        fits = fit_label_explanations(Z, apply_link(Y, self.link), weights, label_list,
+                                      options["k"], self.feature_selection,
                                       surrogate_for(self.sampler, self.surrogate))
-        fidelity = heldout_fidelity(fits, label_list, *held_out) if held_out else None
+        fidelity = None
+        if held_out:
+            Zf, Yf, wf = held_out
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, self.link), wf)
         n_params = max(len(le.weights) for le in fits.values())
         diagnostics = diagnose(weights, n_params, fidelity, stacklevel=6)
         descriptions, values = rep.describe(row, z_codes)
@@ -512,6 +533,7 @@ class TabularExplainer:
                 "num_features": options["k"],
                 "sample_around_instance": self.sample_around_instance,
                 "sampler": sampler_name(self.sampler),
+                "link": self.link,
                 "surrogate": repr(self.surrogate),
                 "random_state": self.random_state,
             },

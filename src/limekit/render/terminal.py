@@ -216,6 +216,7 @@ def _label_section(exp: Explanation, label: int, width: int) -> list[_Line]:
     lines = [_Line((rule + "─" * max(0, rule_w - _cell_width(rule)), "bold"))]
 
     stats = [
+        *(["scale=log-odds"] if exp.settings.get("link") == "logit" else []),
         f"intercept={_fmt(le.intercept)}",
         f"local_pred={_fmt(le.local_pred)}",
         f"score(R²)={_fmt(le.score)}",
