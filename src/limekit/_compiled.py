@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import numpy as np
 
 __all__ = ["enabled", "use_compiled", "draw_narrow", "same_bin", "undiscretize",
-           "squared_euclidean", "centre_and_scale"]
+           "squared_euclidean", "centre_and_scale", "lime_binned"]
 
 try:  # pragma: no cover - exercised when numba is installed (CI installs it)
     if os.environ.get("LIMEKIT_DISABLE_NUMBA", "") not in ("", "0"):
@@ -142,6 +142,56 @@ if numba is not None:
                     out[i, j] = 0.0
         return out, ~varies
 
+    @_jit
+    def _lime_binned(words, n, boundaries, lower, inv_p, width, below_one, inst_bins,
+                     quantiles, row_offsets, n_quantiles):  # pragma: no cover
+        # draw_narrow + same_bin + undiscretize + squared distance to the all-ones
+        # instance, element by element: the same operations in the same order
+        m = boundaries.shape[1]
+        nb = boundaries.shape[0]
+        bounds = np.ascontiguousarray(boundaries.T)
+        Z = np.empty((n, m))
+        values = np.empty((n, m))
+        sq = np.zeros(n)
+        scale = 2.0 ** -32
+        for i in range(n):
+            acc = 0.0
+            for c in range(m):
+                t = i * m + c
+                word = words[t >> 1]
+                if t & 1:
+                    word = word >> np.uint64(32)
+                else:
+                    word = word & np.uint64(0xFFFFFFFF)
+                x = np.float64(word) * scale
+                k = 0
+                for b in range(nb):
+                    k += x >= bounds[c, b]
+                f = c * width + k
+                v = (x - lower[f]) * inv_p[f]
+                if v > below_one:
+                    v = below_one
+                code = v + k
+                if i == 0:
+                    code = inst_bins[c]
+                z = 1.0 if np.floor(code) == inst_bins[c] else 0.0
+                Z[i, c] = z
+                diff = z - 1.0
+                acc += diff * diff
+                pos = code * n_quantiles
+                pos += np.float64(np.intp(code))
+                pos += row_offsets[c]
+                at = np.intp(pos)
+                frac = pos - at
+                left = quantiles[at]
+                right = quantiles[at + 1]
+                right -= left
+                right *= frac
+                right += left
+                values[i, c] = right
+            sq[i] = acc
+        return Z, values, sq
+
 
 def draw_narrow(words: np.ndarray, n: int, boundaries: np.ndarray, lower: np.ndarray,
                 inv_p: np.ndarray, width: int, below_one: float) -> np.ndarray | None:
@@ -185,3 +235,19 @@ def centre_and_scale(X: np.ndarray, mean: np.ndarray, root_w: np.ndarray
     if not _state["on"]:
         return None
     return _centre_and_scale(X, mean, root_w)
+
+
+def lime_binned(words: np.ndarray, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
+                n_quantiles: int):
+    """lime's sampler on all-binned data in one pass: ``(Z, values, squared distance)``.
+
+    Equal to :meth:`DiscreteTable.draw` → ``to_interpretable`` → ``undiscretize`` →
+    squared distance to the instance (tested bit for bit); ``None`` if not compiled.
+    """
+    if not _state["on"]:
+        return None
+    from .sampling import _BELOW_ONE
+
+    return _lime_binned(words, n, table.boundaries, table.lower, table.inv_p, table.width,
+                        _BELOW_ONE, inst_bins, bin_tables["quantiles"],
+                        bin_tables["row_offsets"], float(n_quantiles))

@@ -22,6 +22,7 @@ from ..sampling import (
     TabularKernelSampler,
     TabularRealisticSampler,
     TabularShapleySampler,
+    ValueNeighbourhood,
 )
 from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
@@ -470,6 +471,12 @@ class TabularExplainer:
             part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng, position)
             z = rep.to_interpretable(part, z_codes)
         else:
+            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng)
+                     if type(sampler) is LimeTabularSampler and kernel.metric == "euclidean"
+                     else None)
+            if fused is not None:  # same numbers as below, one pass (see _compiled)
+                z, values, squared = fused
+                return ValueNeighbourhood(values, None), z, kernel.weights(np.sqrt(squared))
             part = sampler.draw(rep.marginals(), z_codes, n, rng)
             z = rep.to_interpretable(part, z_codes)
             w = kernel.weights(kernel.distances(z, z[0]))
@@ -478,7 +485,8 @@ class TabularExplainer:
     def _predict_parts(self, parts, rows, blackbox) -> list[np.ndarray]:
         """One model call for every instance's samples; the outputs split per instance."""
         rep = self.representation
-        if isinstance(self.sampler, _VALUE_SAMPLERS):
+        values = isinstance(parts[0], ValueNeighbourhood)
+        if values:
             numeric = np.concatenate([p.numeric for p in parts])
             cats = (None if parts[0].category_codes is None
                     else np.concatenate([p.category_codes for p in parts]))
@@ -489,7 +497,7 @@ class TabularExplainer:
             Y = blackbox.predict(rep.decode(stacked, rows))
         out, start = [], 0
         for p in parts:
-            size = len(p.numeric) if isinstance(self.sampler, _VALUE_SAMPLERS) else len(p)
+            size = len(p.numeric) if values else len(p)
             block = Y[start : start + size]
             start += size
             repeats = getattr(p, "repeats", 1)

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from .. import _compiled
+from .._random import raw_words
 from .._validation import check_finite_column, format_names
 from ..sampling import DiscreteTable
 from .discretize import bin_edges
@@ -226,6 +227,19 @@ class TabularRepresentation:
             else:
                 codes[j] = float(values[j])
         return codes
+
+    def lime_binned_neighbourhood(self, instance_codes: np.ndarray, n: int,
+                                  rng: np.random.Generator):
+        """lime's neighbourhood for all-binned, non-integer data in one compiled pass:
+        ``(Z, values, squared distances)``, or ``None`` where the staged path applies
+        (mixed column kinds, integer columns, wide tables, or no numba)."""
+        t = self._bin_tables
+        m = self._marginals
+        if (t is None or self.binned_idx.size != self.n_features or t["is_integer"].any()
+                or m.table.wide.size or not _compiled.enabled()):
+            return None
+        return _compiled.lime_binned(raw_words(rng, n * self.n_features), n, m.table,
+                                     instance_codes, t, QUANTILES)
 
     def instance_positions(self, row: pd.Series, instance_codes: np.ndarray) -> np.ndarray:
         """Codes that decode back to the instance's own values: for binned columns the
