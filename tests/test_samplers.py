@@ -263,3 +263,23 @@ def test_logit_link_explains_log_odds(cancer):
         TabularExplainer(X, mode="regression", link="logit")
     with pytest.raises(ValueError, match="identity"):
         TabularExplainer(X, link="probit")
+
+
+def test_calibrate_option_feeds_recalibrated_probabilities_to_the_surrogate(cancer):
+    from limekit.calibration import ReCalX
+
+    X, model = cancer
+    cal = ReCalX(n_copies=3, random_state=0).fit(model, X[::3], load_breast_cancer().target[::3])
+    raw = TabularExplainer(X, random_state=0).explain(X[1], model, num_samples=300)
+    calibrated = TabularExplainer(X, random_state=0, calibrate=cal).explain(
+        X[1], model, num_samples=300)
+    assert np.argmax(calibrated.predict_proba) == np.argmax(raw.predict_proba)
+    assert calibrated.settings["calibration"] is not None
+    assert calibrated.as_list() != raw.as_list()
+    with pytest.raises(ValueError, match="discretizer"):
+        TabularExplainer(X, discretizer=None, calibrate=cal)
+    with pytest.raises(TypeError, match="ReCalX"):
+        TabularExplainer(X, calibrate="yes")
+    text = TextExplainer(random_state=0, calibrate=None).explain("good fun", _text_model,
+                                                                 num_samples=50)
+    assert text.settings["calibration"] is None

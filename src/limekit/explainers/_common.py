@@ -17,7 +17,7 @@ __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
            "ExplanationQualityWarning", "effective_sample_size", "heldout_fidelity", "diagnose",
            "FIDELITY_STREAM", "check_fidelity_samples", "adaptive_samples", "topk_settled",
            "check_num_samples_or_auto", "BOOTSTRAP_STREAM", "LINKS", "check_link",
-           "apply_link"]
+           "apply_link", "check_calibrator"]
 
 #: ``sampler=`` names accepted by the explainers whose features are masks (text, images,
 #: time-series windows). Tabular adds "nball" and "realistic".
@@ -155,6 +155,27 @@ def check_num_samples_or_auto(num_samples) -> int | str:
             raise ValueError(f"num_samples must be an int or 'auto', got {num_samples!r}")
         return "auto"
     return check_num_samples(num_samples)
+
+
+def check_calibrator(calibrate, mode: str, binary: bool = True):
+    """``calibrate=``: ``None`` or a fitted :class:`limekit.calibration.ReCalX`."""
+    if calibrate is None:
+        return None
+    from ..calibration import ReCalX
+
+    if not isinstance(calibrate, ReCalX):
+        raise TypeError(f"calibrate must be a fitted limekit.calibration.ReCalX, got "
+                        f"{type(calibrate).__name__}")
+    if not hasattr(calibrate, "temperatures_"):
+        raise ValueError("calibrate is not fitted; call ReCalX(...).fit(model, X_val, y_val)")
+    if mode != "classification":
+        raise ValueError("calibrate recalibrates class probabilities; it needs "
+                         "mode='classification'")
+    if not binary:
+        raise ValueError("calibrate needs a binary interpretable representation (the "
+                         "perturbation level is the share of features changed); use a "
+                         "discretizer, not discretizer=None")
+    return calibrate
 
 
 LINKS = ("identity", "logit")

@@ -13,6 +13,7 @@ from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features
 from ..batch import ExplanationBatch, run_groups
 from ..blackbox import as_blackbox
+from ..calibration import calibrate_neighbourhood
 from ..explanation import Explanation
 from ..kernels import Kernel
 from ..representations.tabular import CATEGORICAL, TabularRepresentation, _as_training_frame
@@ -31,6 +32,7 @@ from ._common import (
     FIDELITY_STREAM,
     adaptive_samples,
     apply_link,
+    check_calibrator,
     check_fidelity_samples,
     check_link,
     check_num_samples_or_auto,
@@ -158,6 +160,11 @@ class TabularExplainer:
         their log-odds (clipped to [1e-6, 1 − 1e-6]). Log-odds suit confident
         models, whose probabilities barely move near 0 or 1; weights,
         intercept and ``local_pred`` are then in log-odds.
+    calibrate : limekit.calibration.ReCalX, optional
+        A fitted ReCalX calibrator: the model's probabilities on the perturbed
+        samples are recalibrated for their perturbation level (the fraction of
+        features changed) before the surrogate sees them (METHODS §8). Needs a
+        binary interpretable representation (a discretizer).
 
     Notes
     -----
@@ -198,7 +205,8 @@ class TabularExplainer:
                  sampler="lime",
                  background_size: int = 50,
                  fidelity_samples: int = 0,
-                 link: str = "identity") -> None:
+                 link: str = "identity",
+                 calibrate=None) -> None:
         self.mode = check_mode(mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -233,6 +241,9 @@ class TabularExplainer:
         self.batch_size = batch_size
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.link = check_link(link, self.mode)
+        self.calibrate = check_calibrator(calibrate, self.mode,
+                                          binary=discretizer is not None
+                                          or self.representation.continuous_idx.size == 0)
 
     # ------------------------------------------------------------- properties
     @property
@@ -509,6 +520,7 @@ class TabularExplainer:
     def _assemble(self, row, z_codes, Z, Y, weights, labels, top_labels,
                   options, held_out=None) -> Explanation:
         rep = self.representation
+        Y = calibrate_neighbourhood(self.calibrate, Y, Z) if self.calibrate else Y
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         fits = fit_label_explanations(Z, apply_link(Y, self.link), weights, label_list,
                                       options["k"], self.feature_selection,
@@ -516,6 +528,7 @@ class TabularExplainer:
         fidelity = None
         if held_out:
             Zf, Yf, wf = held_out
+            Yf = calibrate_neighbourhood(self.calibrate, Yf, Zf) if self.calibrate else Yf
             fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, self.link), wf)
         n_params = max(len(le.weights) for le in fits.values())
         diagnostics = diagnose(weights, n_params, fidelity, stacklevel=6)
@@ -542,6 +555,7 @@ class TabularExplainer:
                 "sample_around_instance": self.sample_around_instance,
                 "sampler": sampler_name(self.sampler),
                 "link": self.link,
+                "calibration": None if self.calibrate is None else repr(self.calibrate),
                 "surrogate": repr(self.surrogate),
                 "random_state": self.random_state,
             },

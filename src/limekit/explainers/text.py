@@ -25,6 +25,7 @@ from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import as_blackbox
+from ..calibration import calibrate_neighbourhood
 from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
 from ..representations.text import SplitExpression, TextRepresentation, TokenizedText
@@ -35,6 +36,7 @@ from ._common import (
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
     adaptive_samples,
+    check_calibrator,
     check_fidelity_samples,
     check_num_samples_or_auto,
     diagnose,
@@ -189,6 +191,10 @@ class TextExplainer(BatchExplainMixin):
     fidelity_samples : int, default 0
         When positive, measure each surrogate on this many fresh samples
         (held-out RMSE and R² in ``exp.fidelity``; as many extra model calls).
+    calibrate : limekit.calibration.ReCalX, optional
+        A fitted ReCalX calibrator: probabilities of the perturbed samples are
+        recalibrated for their perturbation level (share of features hidden)
+        before the surrogate sees them (METHODS §8).
 
     Attributes
     ----------
@@ -219,8 +225,9 @@ class TextExplainer(BatchExplainMixin):
                  feature_selection: str = "auto", random_state: int | None = None,
                  mode: str = "classification", surrogate=None,
                  kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
-                 sampler="lime", fidelity_samples: int = 0) -> None:
+                 sampler="lime", fidelity_samples: int = 0, calibrate=None) -> None:
         self.mode = check_mode(mode)
+        self.calibrate = check_calibrator(calibrate, self.mode)
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -335,7 +342,8 @@ class TextExplainer(BatchExplainMixin):
         def draw(size, stream):
             rng = explanation_rng(self.random_state, key if stream == 0 else (*key, stream))
             Z, w = draw_masks(self.sampler, d, size, rng, kernel, DISTANCE_SCALE)
-            return Z, w, self._predict_masks(blackbox, Z, doc, deduplicate)
+            Y = self._predict_masks(blackbox, Z, doc, deduplicate)
+            return Z, w, calibrate_neighbourhood(self.calibrate, Y, Z) if self.calibrate else Y
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
         extra = {}
@@ -382,6 +390,7 @@ class TextExplainer(BatchExplainMixin):
                 "feature_selection": self.feature_selection,
                 "num_features": k,
                 "surrogate": repr(self.surrogate),
+                "calibration": None if self.calibrate is None else repr(self.calibrate),
                 **extra,
                 "random_state": self.random_state,
             },
