@@ -146,6 +146,11 @@ class TabularRepresentation:
         self.numeric_idx = np.flatnonzero(kinds != CATEGORICAL)
         self._marginals = self._build_marginals()
         self._bin_tables = self._build_bin_tables()
+        width = max([0] + [self.columns[j].edges.size for j in self.binned_idx])
+        self._padded_edges = np.full((self.binned_idx.size, width), np.inf)
+        for r, j in enumerate(self.binned_idx):
+            edges = self.columns[j].edges
+            self._padded_edges[r, : edges.size] = edges
 
     @property
     def n_features(self) -> int:
@@ -219,13 +224,18 @@ class TabularRepresentation:
         """Codes of a validated instance: category/bin index, or the raw value."""
         values = row.to_numpy(dtype=object)
         codes = np.empty(self.n_features)
-        for j, col in enumerate(self.columns):
-            if col.kind == CATEGORICAL:
-                codes[j] = int(np.flatnonzero(_category_match(col.categories, values[j]))[0])
-            elif col.kind == BINNED:
-                codes[j] = np.searchsorted(col.edges, float(values[j]))
-            else:
-                codes[j] = float(values[j])
+        b = self.binned_idx
+        if b.size:
+            # bin index = number of edges strictly below the value (searchsorted, left),
+            # for all binned columns at once on +inf-padded edges
+            x = values[b].astype(float)
+            codes[b] = (self._padded_edges < x[:, None]).sum(axis=1)
+        for j in self.categorical_idx:
+            col = self.columns[j]
+            codes[j] = int(np.flatnonzero(_category_match(col.categories, values[j]))[0])
+        c = self.continuous_idx
+        if c.size:
+            codes[c] = values[c].astype(float)
         return codes
 
     def lime_binned_neighbourhood(self, instance_codes: np.ndarray, n: int,
