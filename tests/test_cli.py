@@ -134,7 +134,7 @@ def mixed_files(tmp_path_factory):
 
 
 def _explain(folder, *extra):
-    return main(["explain", "--model", str(folder / "clf.joblib"),
+    return main(["explain", "--model", str(folder / "clf.joblib"), "--trust-model",
                  "--data", str(folder / "rows.csv"), "--num-samples", N, *extra])
 
 
@@ -163,7 +163,7 @@ def test_explain_with_train_file_is_deterministic(mixed_files, capsys):
 
 
 def test_explain_regression_mode_inferred(mixed_files, capsys):
-    rc = main(["explain", "--model", str(mixed_files / "reg.joblib"),
+    rc = main(["explain", "--model", str(mixed_files / "reg.joblib"), "--trust-model",
                "--data", str(mixed_files / "rows.csv"), "--row", "0",
                "--target", "target", "--num-samples", N])
     captured = capsys.readouterr()
@@ -196,7 +196,7 @@ def test_explain_missing_model_file(mixed_files, tmp_path, capsys):
 
 
 def test_explain_missing_data_file(mixed_files, tmp_path, capsys):
-    rc = main(["explain", "--model", str(mixed_files / "clf.joblib"),
+    rc = main(["explain", "--model", str(mixed_files / "clf.joblib"), "--trust-model",
                "--data", str(tmp_path / "missing.csv"), "--row", "0"])
     err = capsys.readouterr().err
     assert rc == 2
@@ -213,7 +213,7 @@ def test_explain_missing_target_column(mixed_files, capsys):
 def test_explain_missing_model_column(mixed_files, tmp_path, capsys):
     X, _ = make_mixed_frame(50)
     X.drop(columns="color").to_csv(tmp_path / "short.csv", index=False)
-    rc = main(["explain", "--model", str(mixed_files / "clf.joblib"),
+    rc = main(["explain", "--model", str(mixed_files / "clf.joblib"), "--trust-model",
                "--data", str(tmp_path / "short.csv"), "--row", "0", "--num-samples", N])
     err = capsys.readouterr().err
     assert rc == 2
@@ -221,7 +221,7 @@ def test_explain_missing_model_column(mixed_files, tmp_path, capsys):
 
 
 def test_explain_not_a_model_file(mixed_files, capsys):
-    rc = main(["explain", "--model", str(mixed_files / "rows.csv"),
+    rc = main(["explain", "--model", str(mixed_files / "rows.csv"), "--trust-model",
                "--data", str(mixed_files / "rows.csv"), "--row", "0"])
     err = capsys.readouterr().err
     assert rc == 2
@@ -232,7 +232,7 @@ def test_explain_help_warns_about_pickles(capsys):
     assert main(["explain", "--help"]) == 0
     out = capsys.readouterr().out
     assert "executes code" in out
-    assert "trust" in out
+    assert "--trust-model" in out
 
 
 def test_demo_image_writes_overlay_report(tmp_path, capsys):
@@ -250,4 +250,5 @@ def test_demo_text_writes_highlighted_report(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "+]" in out or "-]" in out  # words marked by their weight in the terminal
     page = html.read_text(encoding="utf-8")
-    assert "<script" not in page and "http" not in page
+    # the only "http" is the http-equiv of the Content-Security-Policy
+    assert "<script" not in page and "http" not in page.replace("http-equiv", "")

@@ -6,9 +6,11 @@ Two sub-commands:
   held-out row, printing the explanation and writing an HTML report.
 * ``limekit explain`` explains one row of a CSV file with a saved model.
 
-**Security:** ``limekit explain`` loads the model with :func:`joblib.load`,
-which unpickles it. Unpickling runs code chosen by whoever wrote the file, so
-only load model files you trust.
+**Security:** a joblib or pickle file runs code chosen by whoever wrote it
+when it is loaded, so ``limekit explain`` refuses to load one unless
+``--trust-model`` is passed. A ``.skops`` file (``skops.io.dump``) is read
+without running code: it loads without the flag when it holds only types
+skops trusts, and otherwise the flag must vouch for the types it lists.
 """
 
 from __future__ import annotations
@@ -25,9 +27,14 @@ __all__ = ["main", "build_parser"]
 PROG = "limekit"
 
 TRUST_WARNING = (
-    "WARNING: the model file is loaded with joblib/pickle, which executes code stored in the "
-    "file. Only load model files from sources you trust."
+    "WARNING: loading a joblib/pickle model file executes code stored in the file, so "
+    "'limekit explain' refuses to load one unless you pass --trust-model. Only pass it for "
+    "files from sources you trust. A .skops file (skops.io.dump) that holds only types skops "
+    "trusts is loaded without running code."
 )
+
+#: File suffixes read with skops.io instead of joblib/pickle.
+SKOPS_SUFFIXES = (".skops",)
 
 
 class CliError(Exception):
@@ -198,10 +205,56 @@ def _cmd_demo_other(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------- explain
-def _load_model(path: str) -> Any:
+def _is_skops(path: str) -> bool:
+    return path.lower().endswith(SKOPS_SUFFIXES)
+
+
+def _check_trust(path: str, trusted: bool) -> None:
+    """Refuse a joblib/pickle file unless the user vouched for it (before reading a byte)."""
+    if trusted or _is_skops(path):
+        return
+    raise CliError(
+        f"refusing to load the model file {path} without --trust-model: joblib/pickle files "
+        "run code stored in them when they are loaded, so a file from an untrusted source "
+        "can do anything your user account can. If you trust this file (you saved it "
+        "yourself, or it comes from a source you trust), run the command again with "
+        "--trust-model. Safer: save the model with skops (skops.io.dump(model, "
+        "'model.skops')) and pass the .skops file, which loads without running code."
+    )
+
+
+def _load_skops(path: str, trusted: bool) -> Any:
+    try:
+        import skops.io as sio
+    except ImportError:
+        raise CliError(f"{path} is a .skops file, and reading it needs skops: "
+                       "pip install skops") from None
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # a corrupt or foreign file: report, never traceback
+        raise CliError(f"cannot read {path} as a skops file: {type(exc).__name__}: {exc}"
+                       ) from None
+    if untrusted and not trusted:
+        raise CliError(
+            f"refusing to load {path}: it holds types that skops does not trust by default "
+            f"({', '.join(untrusted)}), and loading those may run their code. If you trust "
+            "the file, run the command again with --trust-model."
+        )
+    try:
+        # Only the types listed above are added to skops' default trusted set.
+        return sio.load(path, trusted=list(untrusted) or None)
+    except Exception as exc:
+        raise CliError(f"cannot load a model from {path}: {type(exc).__name__}: {exc}"
+                       ) from None
+
+
+def _load_model(path: str, trusted: bool = False) -> Any:
+    _check_file(path, "model")
+    _check_trust(path, trusted)
+    if _is_skops(path):
+        return _load_skops(path, trusted)
     import joblib
 
-    _check_file(path, "model")
     try:
         return joblib.load(path)
     except Exception as exc:  # unpickling can raise almost anything
@@ -215,6 +268,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from . import TabularExplainer
 
     _check_file(args.model, "model")
+    _check_trust(args.model, args.trust_model)
     rows = _read_csv(args.data, "data")
     train = _read_csv(args.train, "training") if args.train is not None else rows
     _check_writable(args.html, "HTML report")
@@ -239,7 +293,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         raise CliError(f"--row {args.row} is out of range: {args.data} has {n} data rows "
                        f"(0..{n - 1})")
 
-    model = _load_model(args.model)
+    model = _load_model(args.model, trusted=args.trust_model)
     # A fitted scikit-learn estimator knows its input columns: use exactly those.
     expected = getattr(model, "feature_names_in_", None)
     if expected is not None:
@@ -344,18 +398,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser(
         "explain",
-        help="explain one row of a CSV file with a saved (joblib/pickle) model",
+        help="explain one row of a CSV file with a saved model (joblib/pickle, or skops)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Explain one row of a CSV file with a model saved by joblib.dump or pickle.\n"
+            "Explain one row of a CSV file with a model saved by joblib.dump or pickle\n"
+            "(loaded only with --trust-model) or by skops.io.dump (a .skops file).\n"
             "The model receives a pandas DataFrame with the CSV's columns (a scikit-learn\n"
             "Pipeline with a ColumnTransformer works unchanged).\n\n"
             + textwrap.fill(TRUST_WARNING, width=78)
         ),
     )
     explain.add_argument("--model", required=True, metavar="M.joblib",
-                         help="model file (joblib or pickle); it is unpickled, which runs code "
-                              "from the file: only use trusted files")
+                         help="model file: joblib or pickle (needs --trust-model), or .skops")
+    explain.add_argument("--trust-model", action="store_true",
+                         help="load a joblib/pickle model file, which executes code stored in "
+                              "it: only for files you trust; for a .skops file, also trust "
+                              "the types skops does not trust by default")
     explain.add_argument("--data", required=True, metavar="rows.csv",
                          help="CSV file (with a header row) holding the row to explain")
     explain.add_argument("--row", type=_nonneg_int, required=True, metavar="N",

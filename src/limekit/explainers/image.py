@@ -29,6 +29,7 @@ from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features, check_num_samples
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox, check_consistent_output, check_model_output
+from ..calibration import calibrate_neighbourhood
 from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
 from ..representations.image import (
@@ -39,10 +40,15 @@ from ..representations.image import (
     segment_image,
 )
 from ..sampling import BernoulliMaskSampler
-from ..surrogates import SELECTION_METHODS, RidgeSurrogate
+from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
+    FIDELITY_STREAM,
+    check_calibrator,
+    check_fidelity_samples,
+    diagnose,
     draw_masks,
     fit_label_explanations,
+    heldout_fidelity,
     make_mask_sampler,
     resolve_labels,
     surrogate_for,
@@ -308,8 +314,12 @@ class ImageExplainer(BatchExplainMixin):
     random_state : int, optional
         Seed. An explanation depends only on the seed, the image and the settings.
     mode : {"classification", "regression"}, default "classification"
-    surrogate : RidgeSurrogate, optional
-        The local model; default ``RidgeSurrogate(alpha=1.0)`` as in lime.
+    surrogate : {"ridge", "lasso", "mars", "tree", "bayes"} or object, optional
+        The local model; default ``"ridge"`` (``RidgeSurrogate(alpha=1.0)``, as in
+        lime). ``"mars"`` fits splines (nonlinear, reports local slopes),
+        ``"tree"`` a shallow tree (rules), ``"bayes"`` Bayesian ridge (credible
+        intervals in ``details``), ``"lasso"`` a weighted Lasso; any object with
+        ``fit(design, label, features, z0) -> SurrogateFit`` works.
     segmenter_kwargs : dict, optional
         Options for the segmenter (e.g. ``{"n_segments": 50}`` for slic).
     class_names : sequence of str, optional
@@ -320,6 +330,13 @@ class ImageExplainer(BatchExplainMixin):
         ``"lime"`` keeps each segment with probability 0.5, weighted by the
         kernel; ``"kernel"`` draws masks from the kernel (GLIME, unit weights);
         ``"kernelshap"`` draws Shapley coalitions and reports Shapley values.
+    fidelity_samples : int, default 0
+        When positive, measure each surrogate on this many fresh samples
+        (held-out RMSE and R² in ``exp.fidelity``; as many extra model calls).
+    calibrate : limekit.calibration.ReCalX, optional
+        A fitted ReCalX calibrator: probabilities of the perturbed samples are
+        recalibrated for their perturbation level (share of features hidden)
+        before the surrogate sees them (METHODS §8).
 
     Examples
     --------
@@ -346,12 +363,14 @@ class ImageExplainer(BatchExplainMixin):
     def __init__(self, segmenter: str | Callable[..., Any] = "quickshift",
                  hide_color: Any = None, kernel_width: float = 0.25,
                  feature_selection: str = "auto", random_state: int | None = None,
-                 mode: str = "classification", surrogate: RidgeSurrogate | None = None,
+                 mode: str = "classification", surrogate=None,
                  segmenter_kwargs: dict[str, Any] | None = None, *,
                  class_names: Sequence[str] | None = None,
                  kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
-                 sampler="lime") -> None:
+                 sampler="lime", fidelity_samples: int = 0, calibrate=None) -> None:
+        self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.mode = check_mode(mode)
+        self.calibrate = check_calibrator(calibrate, self.mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
             raise ValueError(
@@ -372,7 +391,7 @@ class ImageExplainer(BatchExplainMixin):
         self.feature_selection = feature_selection
         self.kernel = Kernel(kernel_width, metric="cosine", fn=kernel)
         self.sampler = make_mask_sampler(sampler, BernoulliMaskSampler(0.5), self.kernel)
-        self.surrogate = surrogate if surrogate is not None else RidgeSurrogate(alpha=1.0)
+        self.surrogate = make_surrogate(surrogate)
         self.class_names = None if class_names is None else [str(c) for c in class_names]
 
     @property
@@ -426,8 +445,13 @@ class ImageExplainer(BatchExplainMixin):
             most ``batch_size``), where ``bytes_per_image`` is what decoding one
             takes (``image.nbytes`` plus its pixel mask, see
             :attr:`~limekit.representations.image.ImageRepresentation.bytes_per_image`).
-            On top come the image-sized tables decoding keeps (segmentation,
-            fill) and the model's own memory. ``None``: no byte limit.
+            On top come the image-sized tables decoding keeps (8 bytes per pixel
+            for the segmentation, twice the image for the fill and the
+            difference image), the model's own memory, and segmentation:
+            scikit-image's slic and quickshift peak near 120 bytes per pixel,
+            felzenszwalb near 330 (measured), so for very large images prefer
+            ``segmenter="grid"`` or precomputed ``segments``. ``None``: no byte
+            limit.
 
         Returns
         -------
@@ -457,22 +481,35 @@ class ImageExplainer(BatchExplainMixin):
 
         # The digest reads the pixels and labels in place (the same bytes as
         # tobytes(), without two image-sized copies).
-        rng = explanation_rng(self.random_state, instance_digest(
+        key = instance_digest(
             str(img.shape).encode(), img.dtype.str.encode(), _byte_view(img),
-            _byte_view(seg, np.int64)))
+            _byte_view(seg, np.int64))
+        rng = explanation_rng(self.random_state, key)
         Z, weights = draw_masks(self.sampler, n_seg, n, rng, kernel)
         rows = rows_per_chunk(rep.bytes_per_image, budget, max_rows=batch_size)
         Y = _predict_chunks(blackbox, rep, Z, rows, progress_bar)
+        if self.calibrate is not None:
+            Y = calibrate_neighbourhood(self.calibrate, Y, Z)
 
         label_list = resolve_labels(Y[0], self.mode, labels,
                                     top_labels if labels is None else None, self.class_names)
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
                                       surrogate_for(self.sampler, self.surrogate))
+        fidelity = None
+        if self.fidelity_samples:
+            rng_f = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
+            Zf, wf = draw_masks(self.sampler, n_seg, self.fidelity_samples, rng_f, kernel)
+            Yf = _predict_chunks(blackbox, rep, Zf, rows, False)
+            if self.calibrate is not None:
+                Yf = calibrate_neighbourhood(self.calibrate, Yf, Zf)
+            fidelity = heldout_fidelity(fits, label_list, Zf, Yf, wf)
+        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity)
 
         names = tuple(f"segment {i}" for i in range(n_seg))
         is_clf = self.mode == "classification"
         return ImageExplanation(
             mode=self.mode,
+            diagnostics=diagnostics,
             feature_names=names,
             feature_descriptions=names,
             feature_values=tuple(f"{int(c)} px" for c in rep.segment_sizes()),
@@ -535,11 +572,15 @@ def _predict_chunks(blackbox: BlackBox, rep: ImageRepresentation, Z: np.ndarray,
         for chunk in chunks:
             # checks one row per image and numeric output; errors name the images
             out = blackbox._call(chunk, start=done, total=n)
+            size = len(chunk)
+            # Released before the generator builds the next chunk, so that only
+            # one chunk of images is alive at a time (the memory budget's premise).
+            del chunk
             check_consistent_output(out, parts, done, n)
             parts.append(out)
-            done += len(chunk)
+            done += size
             if bar is not None:
-                bar.update(len(chunk))
+                bar.update(size)
     finally:
         if bar is not None:
             bar.close()

@@ -9,6 +9,12 @@ through :func:`html.escape` with ``quote=True`` before it is written. All CSS
 classes are prefixed ``lk-`` and scoped under ``.limekit`` so they cannot clash
 with a notebook's own styles. The output is a pure function of the
 explanation: rendering twice gives identical text.
+
+Full pages also carry a Content-Security-Policy (:data:`CSP`) that forbids
+every script, plugin, frame, form target and network load except inline
+styles and ``data:`` images: should escaping ever miss something, the
+browser still runs nothing and fetches nothing. (A ``<meta>`` policy cannot
+apply to fragments embedded in a notebook; there escaping is the guard.)
 """
 
 from __future__ import annotations
@@ -21,7 +27,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..explanation import Explanation
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "CSP"]
+
+#: Content-Security-Policy of every full page limekit writes: nothing may load or
+#: run except the page's own inline styles and ``data:`` images.
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+       "base-uri 'none'; form-action 'none'")
 
 #: How many classes the prediction block shows (the most probable ones).
 TOP_CLASSES = 5
@@ -51,6 +62,8 @@ gap:3px 8px;align-items:center}
 .limekit .lk-num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .limekit .lk-pos{color:#2e7d32}
 .limekit .lk-neg{color:#c62828}
+.limekit .lk-trust ul{margin:0;padding-left:18px;color:#57606a}
+.limekit .lk-warning{color:#9a6700}
 .limekit .lk-legend{display:flex;justify-content:space-between;color:#57606a;font-size:12px}
 .limekit .lk-empty{color:#57606a;font-style:italic}
 .limekit .lk-predicted{font-size:16px;font-weight:600}
@@ -137,6 +150,10 @@ def _label_block(exp: Explanation, label: int) -> str:
         f"local prediction <b>{_num(le.local_pred)}</b>",
         f"R&sup2; <b>{_num(le.score)}</b>",
     ]
+    fid = (exp.fidelity or {}).get(label)
+    if fid is not None:
+        meta.append(f"held-out R&sup2; <b>{_num(fid['r2'])}</b>, RMSE "
+                    f"<b>{_num(fid['rmse'])}</b> on {int(fid['n'])} fresh samples")
     # Shown beside the surrogate's local prediction so its fidelity at the
     # instance can be judged at a glance.
     if exp.mode == "regression" and exp.predicted_value is not None:
@@ -214,6 +231,36 @@ def _settings_block(exp: Explanation) -> str:
     )
 
 
+def _page(title: str, css: str, body: str) -> str:
+    """A complete document: charset and CSP first in ``<head>``, then styles and ``body``.
+
+    ``title`` and ``css`` are limekit's own constants, never user text.
+    """
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n"
+        f"<style>{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _trust_block(exp: Explanation) -> str:
+    """Effective sample size and quality warnings (every string escaped)."""
+    if not exp.diagnostics:
+        return ""
+    items = []
+    ess = exp.effective_sample_size
+    if ess is not None and exp.num_samples:
+        items.append(f"<li>effective sample size {ess:.0f} of {int(exp.num_samples)}</li>")
+    items.extend(f'<li class="lk-warning">warning: {_e(note)}</li>' for note in exp.warnings)
+    if not items:
+        return ""
+    return ('<div class="lk-section lk-trust"><div class="lk-h">How far to trust it</div>'
+            f'<ul>{"".join(items)}</ul></div>')
+
+
 def _fragment(exp: Explanation, labels: list[int], with_style: bool) -> str:
     parts = ['<div class="limekit">']
     if with_style:
@@ -222,6 +269,7 @@ def _fragment(exp: Explanation, labels: list[int], with_style: bool) -> str:
     parts.append(_prediction_block(exp))
     parts.extend(_label_block(exp, lab) for lab in labels)
     parts.append(_values_block(exp, labels))
+    parts.append(_trust_block(exp))
     parts.append(_settings_block(exp))
     parts.append("</div>")
     return "\n".join(p for p in parts if p)
@@ -251,6 +299,7 @@ def render_html(
     str
         The HTML. It contains no ``<script>``, no event handlers and no URLs;
         user strings are escaped with :func:`html.escape` (``quote=True``).
+        A full page also declares the :data:`CSP` policy.
 
     Raises
     ------
@@ -259,18 +308,19 @@ def render_html(
 
     Examples
     --------
-    >>> page = render_html(exp)  # doctest: +SKIP
-    >>> page.startswith("<!DOCTYPE html>")  # doctest: +SKIP
+    >>> import numpy as np
+    >>> from limekit import TabularExplainer
+    >>> X = np.random.default_rng(0).normal(size=(50, 2))
+    >>> exp = TabularExplainer(X, mode="regression", random_state=0).explain(
+    ...     X[0], lambda Z: Z[:, 0], num_samples=200)
+    >>> page = render_html(exp)
+    >>> page.startswith("<!DOCTYPE html>") and CSP in page and "<script" not in page
+    True
+    >>> render_html(exp, full_page=False).startswith('<div class="limekit">')
     True
     """
     labs = _resolve_labels(exp, labels)
     if not full_page:
         return _fragment(exp, labs, with_style=True)
     body = _fragment(exp, labs, with_style=False)
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>limekit explanation</title>\n"
-        f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
+    return _page("limekit explanation", _CSS, body)

@@ -26,6 +26,7 @@ from .html import (
     _e,
     _header,
     _label_block,
+    _page,
     _prediction_block,
     _resolve_labels,
     _settings_block,
@@ -265,13 +266,7 @@ def render_image_html(exp: ImageExplanation, labels: int | Sequence[int] | None 
     body = "\n".join(p for p in parts if p)
     if not full_page:
         return body
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>limekit image explanation</title>\n"
-        f"<style>{_CSS}{_IMAGE_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
+    return _page("limekit image explanation", _CSS + _IMAGE_CSS, body)
 
 
 # ---------------------------------------------------------------- matplotlib

@@ -25,7 +25,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .html import render_html
+from .html import _page, render_html
 from .terminal import _resolve_width, render_text
 
 if TYPE_CHECKING:
@@ -160,13 +160,7 @@ def render_text_html(exp: TextExplanation, labels: int | Sequence[int] | None = 
         text = f'<div class="limekit lk-text-explanation">\n{blocks}\n</div>'
     if not full_page:
         return f'<div class="lk-root">\n<style>{_TEXT_CSS}</style>\n{chart}\n{text}\n</div>'
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>limekit text explanation</title>\n"
-        f"<style>{_TEXT_CSS}</style>\n</head>\n<body>\n{chart}\n{text}\n</body>\n</html>\n"
-    )
+    return _page("limekit text explanation", _TEXT_CSS, f"{chart}\n{text}")
 
 
 # -------------------------------------------------------------------- terminal

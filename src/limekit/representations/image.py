@@ -5,8 +5,12 @@ The interpretable vector of an image is one binary entry per superpixel
 (each segment's mean colour, a constant colour, or a blurred copy). Decoding
 is vectorised: for a chunk of masks ``Z`` the images are
 ``np.where(Z[:, segments][..., None], image, fill)``, computed as one gather
-and one blend over flat arrays per chunk, and chunks are produced by a generator so that a neighbourhood of 1000
-224×224 images never sits in memory at once.
+and one blend over flat arrays per chunk, and chunks are produced by a
+generator so that a neighbourhood of 1000 224×224 images never sits in memory
+at once. :attr:`ImageRepresentation.bytes_per_image` is the peak memory one
+decoded image takes, so callers can size chunks by bytes
+(:func:`limekit._memory.rows_per_chunk`); apart from the chunks, decoding keeps
+only the segmentation, the fill and (for integer images) one difference image.
 
 scikit-image provides the ``"quickshift"``, ``"slic"`` and ``"felzenszwalb"``
 segmenters and is imported only when one of them runs; ``"grid"`` and
@@ -207,9 +211,9 @@ def grid_segments(shape: Sequence[int], rows: int = 8, cols: int | None = None) 
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"grid segmenter: {name} must be a positive int, got {v!r}")
     r, c = min(int(rows), h), min(int(cols), w)
-    ri = (np.arange(h) * r) // h
-    ci = (np.arange(w) * c) // w
-    return (ri[:, None] * c + ci[None, :]).astype(np.intp)
+    ri = (np.arange(h, dtype=np.intp) * r) // h
+    ci = (np.arange(w, dtype=np.intp) * c) // w
+    return (ri[:, None] * c + ci[None, :]).astype(np.intp, copy=False)
 
 
 def _skimage_segmenter(name: str) -> Callable[..., np.ndarray]:
@@ -270,7 +274,9 @@ def _segment_means(image: np.ndarray, segments: np.ndarray, n_segments: int) -> 
     """Mean of every channel over every segment, ``(S, C)`` (``(S,)`` for 2-D images)."""
     flat = segments.ravel()
     counts = np.bincount(flat, minlength=n_segments).astype(float)
-    pix = image.reshape(flat.size, -1).astype(float, copy=False)
+    pix = image.reshape(flat.size, -1)
+    # One channel at a time: bincount converts its weights to float64, so this
+    # holds 8 bytes per pixel at once instead of 8 per pixel and channel.
     sums = np.stack([np.bincount(flat, weights=pix[:, c], minlength=n_segments)
                      for c in range(pix.shape[1])], axis=1)
     means = sums / counts[:, None]
@@ -282,7 +288,12 @@ def _cast_like(values: np.ndarray, dtype: np.dtype, truncate: bool = True) -> np
     if np.dtype(dtype).kind in "ui":
         info = np.iinfo(dtype)
         v = values if truncate else np.rint(values)
-        return np.clip(v, info.min, info.max).astype(dtype)
+        # float(2**63 - 1) rounds up to 2**63, which overflows the cast: clip to the
+        # largest float that the dtype holds
+        hi = float(info.max)
+        if int(hi) > info.max:
+            hi = float(np.nextafter(hi, 0.0))
+        return np.clip(v, float(info.min), hi).astype(dtype)
     return values.astype(dtype)
 
 
@@ -378,44 +389,82 @@ class ImageRepresentation:
         """Pixels in each segment."""
         return np.bincount(self.segments.ravel(), minlength=self.n_features)
 
+    @property
+    def bytes_per_image(self) -> int:
+        """Peak bytes one perturbed image takes while :meth:`decode_chunks` builds it.
+
+        A chunk of ``b`` images peaks at ``b * bytes_per_image``: the pixel-level
+        mask and the decoded images (see :meth:`decode_chunks`). It is at least
+        the decoded image itself, ``image.nbytes``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> img = np.zeros((4, 4, 3), dtype=np.uint8)
+        >>> rep = ImageRepresentation(img, grid_segments(img.shape, 2), 4, hide_color=0)
+        >>> rep.bytes_per_image  # 16 mask bytes + 48 image bytes
+        64
+        """
+        pixels = int(self.segments.size)
+        channels = 1 if self.image.ndim == 2 else int(self.image.shape[2])
+        k = int(self.image.dtype.itemsize)
+        if self.image.dtype.kind in "ui":
+            if k == 1:  # the mask becomes the image in place
+                return pixels * (1 + channels) if channels > 1 else pixels
+            # cast mask (k per pixel), then repeated to channels (k per value)
+            return pixels * k * (1 + channels) if channels > 1 else pixels * (1 + k)
+        # floats: the 0/1 mask per value and the decoded image
+        return pixels * channels * (1 + k)
+
     def decode_chunks(self, Z: np.ndarray, batch_size: int | None = None
                       ) -> Iterator[np.ndarray]:
         """Yield the images of the masks ``Z`` (``(n, S)``, 1 = shown), ``batch_size`` at a time.
 
         Each chunk is ``(b, H, W[, C])`` in the image's dtype. Per chunk there is
-        one gather of the masks to pixel level and one blend, both over flat
-        contiguous arrays: no per-sample copy, no loop over segments. Only one
-        chunk is alive at a time unless the consumer keeps it.
+        one gather of the masks to pixel level, one repeat to channels and one
+        blend, all over flat contiguous arrays: no per-sample copy, no loop
+        over segments. Only one chunk is alive at a time unless the consumer
+        keeps it; building it takes at most ``b * bytes_per_image`` bytes.
         """
         keep = np.ascontiguousarray(np.asarray(Z) != 0).view(np.uint8)
         n = keep.shape[0]
         step = n if not batch_size else int(batch_size)
-        flat_seg, img, fill, diff = self._flat_tables()
+        seg, img, fill, diff = self._flat_tables()
+        channels = 1 if self.image.ndim == 2 else self.image.shape[2]
         for start in range(0, n, step):
-            # (b, H·W·C) 0/1 bytes: a pixel-channel is shown iff its segment is kept
-            # (indices are valid by construction; mode="clip" skips numpy's bounds check)
-            m = np.take(keep[start:start + step], flat_seg, axis=1, mode="clip")
+            # (b, H·W) 0/1 bytes: a pixel is shown iff its segment is kept (the
+            # indices are valid by construction; mode="clip" skips the bounds check).
+            # Gathering per pixel and repeating to channels needs no per-channel
+            # index table (8 bytes per value for a large image) and is as fast.
+            m = np.take(keep[start:start + step], seg, axis=1, mode="clip")
             if diff is not None:
                 # Integers: fill + m·(image − fill) in wrap-around arithmetic is exactly
                 # image where m = 1 and fill where m = 0, and (unlike np.where with a
                 # broadcast channel axis) runs as two contiguous SIMD passes.
-                out = m if m.dtype == diff.dtype else m.astype(diff.dtype)
-                np.multiply(out, diff, out=out)
-                np.add(out, fill, out=out)
-                out = out.view(self.image.dtype)
+                if m.dtype != diff.dtype:
+                    m = m.astype(diff.dtype)  # before the repeat: C times less to cast
+                if channels > 1:
+                    m = np.repeat(m, channels, axis=1)
+                np.multiply(m, diff, out=m)
+                np.add(m, fill, out=m)
+                out = m.view(self.image.dtype)
             else:
                 # Floats: fill + (image − fill) may round, so copy the shown pixels instead.
+                if channels > 1:
+                    m = np.repeat(m, channels, axis=1)
                 out = np.empty(m.shape, dtype=self.image.dtype)
                 out[...] = fill
                 np.copyto(out, img, where=m.view(bool))
-            yield out.reshape((m.shape[0], *self.image.shape))
+            del m
+            yield out.reshape((out.shape[0], *self.image.shape))
+            # Dropped before the next chunk is built: two chunks never coexist.
+            del out
 
     def _flat_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-        """Segment of every pixel-channel, flat image and fill, and for integer images
-        the wrap-around difference (all in an unsigned view of the dtype)."""
+        """Segment of every pixel, flat image and fill, and for integer images the
+        wrap-around difference (all in an unsigned view of the dtype)."""
         if self._tables is None:
-            channels = 1 if self.image.ndim == 2 else self.image.shape[2]
-            flat_seg = np.repeat(self.segments.ravel(), channels)
+            seg = np.ascontiguousarray(self.segments, dtype=np.intp).ravel()
             img = np.ascontiguousarray(self.image).ravel()
             fill = np.ascontiguousarray(self.fill).ravel()
             diff = None
@@ -423,7 +472,7 @@ class ImageRepresentation:
                 udt = np.dtype(f"u{self.image.dtype.itemsize}")
                 img, fill = img.view(udt), fill.view(udt)
                 diff = img - fill  # modulo 2**bits
-            self._tables = (flat_seg, img, fill, diff)
+            self._tables = (seg, img, fill, diff)
         return self._tables
 
     def decode(self, Z: np.ndarray) -> np.ndarray:
