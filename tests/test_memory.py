@@ -7,6 +7,9 @@ limekit and the model allocate, not the interpreter's own footprint.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import tracemalloc
 
 import numpy as np
@@ -209,3 +212,65 @@ def test_large_image_stays_within_budget():
     corner = {r * 16 + c for r in range(4) for c in range(4)}
     top = [seg for seg, weight in exp.local_exp[1][:8] if weight > 0]
     assert top and set(top) <= corner
+
+
+# ------------------------------------------------------------------ tabular batches
+_BIG_BATCH = r"""
+import json, resource, sys, warnings
+import numpy as np
+from limekit import TabularExplainer
+warnings.simplefilter("ignore")
+rows = int(sys.argv[1])
+X = np.random.default_rng(0).normal(size=(rows, 3))
+def model(A):
+    p = 1 / (1 + np.exp(-A[:, 0]))
+    return np.column_stack([1 - p, p])
+def rss_mib():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) / 1024 for l in f if l.startswith("VmRSS"))
+ex = TabularExplainer(X[:2000], random_state=0, feature_selection="none")
+marks, count = [], 0
+for i, (rid, exp) in enumerate(ex.iter_explain(X, model, num_samples=10, num_features=2,
+                                               memory_budget=8 * 2**20)):
+    count += 1
+    if i % (rows // 5) == 0:
+        marks.append(rss_mib())
+marks.append(rss_mib())
+print(json.dumps({"count": count, "marks": marks,
+                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_a_200k_row_batch_streams_in_flat_memory():
+    out = subprocess.run([sys.executable, "-c", _BIG_BATCH, "200000"], capture_output=True,
+                         text=True, timeout=900, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["count"] == 200_000
+    marks = result["marks"]
+    # after the first group, memory does not grow with the rows explained
+    assert max(marks[1:]) - marks[1] < 40, marks
+    assert result["peak"] - marks[0] < 120, result
+
+
+def test_explain_batch_groups_rows_by_the_memory_budget():
+    from limekit import TabularExplainer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    calls = []
+
+    def model(A):
+        calls.append(len(A))
+        p = 1 / (1 + np.exp(-A[:, 0]))
+        return np.column_stack([1 - p, p])
+
+    ex = TabularExplainer(X, random_state=0)
+    # 48 bytes × 500 samples × 5 features = 120 kB per row: a 600 kB budget holds 5 rows
+    batch = ex.explain_batch(X[:20], model, num_samples=500, memory_budget=600_000,
+                             progress=False)
+    assert max(calls) == 5 * 500 and len(batch) == 20
+    calls.clear()
+    assert list(ex.iter_explain(X[:20], model, num_samples=500, memory_budget=600_000)) == \
+        list(zip(range(20), batch, strict=True))
+    assert max(calls) == 5 * 500

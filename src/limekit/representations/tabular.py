@@ -181,7 +181,13 @@ class TabularRepresentation:
     # --------------------------------------------------------------- encode
     def check_instance(self, instance) -> pd.Series:
         """Validate one instance and return it as a Series indexed like the training columns."""
-        row = _as_row(instance, self.columns_, [str(c) for c in self.columns_])
+        index = self.__dict__.get("_row_index")
+        if index is None:
+            # one Index reused for every row: building it (string columns become an
+            # Arrow-backed array in pandas 3) cost more than explaining a small row
+            index = self._row_index = pd.Index(self.columns_, dtype=object)
+            self._row_names = [str(c) for c in self.columns_]
+        row = _as_row(instance, index, self._row_names)
         values = row.to_numpy(dtype=object)
         numeric = self.numeric_idx
         try:  # the common case, checked in one vectorised pass
