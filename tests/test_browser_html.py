@@ -393,7 +393,7 @@ def test_full_pages_are_inert_as_written(kind, explanations):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("kind", ["tabular", "text", "image", "timeseries"])
+@pytest.mark.parametrize("kind", ["tabular", "text", "image", "timeseries", "treatment"])
 def test_full_pages_declare_the_csp_first(kind, explanations):
     page, _ = _full_page(kind, explanations)
     assert csp_of(page) == CSP

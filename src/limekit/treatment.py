@@ -559,8 +559,9 @@ class TreatmentExplanation:
                 f"{coefs}</div>")
         if not full_page:
             return frag
-        return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
-                f"<title>limekit treatment rule</title></head><body>{frag}</body></html>")
+        from .render.html import _page
+
+        return _page("limekit treatment rule", "", frag)
 
     def _repr_html_(self) -> str:
         return self.to_html(full_page=False)
