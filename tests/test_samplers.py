@@ -283,3 +283,18 @@ def test_calibrate_option_feeds_recalibrated_probabilities_to_the_surrogate(canc
     text = TextExplainer(random_state=0, calibrate=None).explain("good fun", _text_model,
                                                                  num_samples=50)
     assert text.settings["calibration"] is None
+
+
+def test_explain_with_stability_attaches_a_report_shown_everywhere(cancer):
+    from limekit.metrics import explain_with_stability
+
+    X, model = cancer
+    ex = TabularExplainer(X, random_state=3, sampler="kernel")
+    exp = explain_with_stability(ex, X[0], model, n_runs=3, k=3, num_samples=300)
+    stab = exp.diagnostics["stability"]
+    assert stab["n_runs"] == 3 and 0.0 <= stab["jaccard"] <= 1.0
+    assert exp.label_explanations == ex.explain(X[0], model, num_samples=300).label_explanations
+    assert "stability over 3 seeds" in str(exp) and "stability over 3 seeds" in exp.to_html()
+    assert type(exp).from_json(exp.to_json()) == exp
+    with pytest.raises(ValueError, match="n_runs"):
+        explain_with_stability(ex, X[0], model, n_runs=1)

@@ -7,7 +7,8 @@ or ``(n, d)``); :func:`attribution_vector` shows the conversion.
 * fidelity on fresh neighbourhood samples: :func:`fidelity_scores`,
   :func:`linear_surrogate_predict`, :func:`effective_sample_size`;
 * stability across seeds: :func:`jaccard_at_k`, :func:`kendall_tau`,
-  :func:`sign_agreement`, :func:`stability_report`;
+  :func:`sign_agreement`, :func:`stability_report`, and
+  :func:`explain_with_stability` to attach the report to an explanation;
 * perturbation faithfulness: :func:`insertion_deletion`,
   :func:`faithfulness_correlation`;
 * robustness to input changes: :func:`max_sensitivity`,
@@ -36,7 +37,14 @@ from .fidelity import (
 )
 from .perturbation import InsertionDeletionResult, faithfulness_correlation, insertion_deletion
 from .robustness import local_lipschitz_estimate, max_sensitivity
-from .stability import StabilityReport, jaccard_at_k, kendall_tau, sign_agreement, stability_report
+from .stability import (
+    StabilityReport,
+    explain_with_stability,
+    jaccard_at_k,
+    kendall_tau,
+    sign_agreement,
+    stability_report,
+)
 
 __all__ = [
     "attribution_vector",
@@ -50,6 +58,7 @@ __all__ = [
     "kendall_tau",
     "sign_agreement",
     "stability_report",
+    "explain_with_stability",
     "InsertionDeletionResult",
     "insertion_deletion",
     "faithfulness_correlation",

@@ -236,3 +236,59 @@ def _top_k_mask(A: np.ndarray, k: int) -> np.ndarray:
     M = np.zeros(A.shape, dtype=bool)
     np.put_along_axis(M, order, True, axis=1)
     return M
+
+
+def explain_with_stability(explainer: Any, instance: Any, model: Any, n_runs: int = 5,
+                           k: int = 5, **explain_kwargs: Any):
+    """Explain ``instance`` and attach how stable the explanation is across seeds.
+
+    The explainer is run with ``n_runs`` seeds (its own ``random_state``, then
+    ``random_state + 1, ...``; 0, 1, ... when it has none); the first run is
+    returned with ``diagnostics["stability"]`` holding the
+    :class:`StabilityReport` of all runs (shown in every rendering). Costs
+    ``n_runs`` explanations.
+
+    Parameters
+    ----------
+    explainer : any limekit explainer with ``random_state`` and ``explain``
+    instance, model
+        As for ``explainer.explain``.
+    n_runs : int, default 5
+    k : int, default 5
+        Top-k size for the Jaccard index and sign agreement.
+    **explain_kwargs
+        Passed to ``explain``.
+
+    Returns
+    -------
+    Explanation
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from limekit import TabularExplainer
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=500).fit(X, y)
+    >>> exp = explain_with_stability(TabularExplainer(X, random_state=0), X[0], model,
+    ...                              n_runs=3, k=2, num_samples=500)
+    >>> sorted(exp.diagnostics["stability"])
+    ['jaccard', 'k', 'kendall_tau', 'n_runs', 'sign_agreement']
+    """
+    import copy
+    import dataclasses
+
+    if isinstance(n_runs, bool) or not isinstance(n_runs, (int, np.integer)) or n_runs < 2:
+        raise ValueError(f"n_runs must be an int >= 2 to compare seeds, got {n_runs!r}")
+    base = getattr(explainer, "random_state", None)
+    base = 0 if base is None else int(base)
+    runs = []
+    for i in range(int(n_runs)):
+        seeded = copy.copy(explainer)
+        seeded.random_state = base + i
+        runs.append(seeded.explain(instance, model, **explain_kwargs))
+    label = runs[0].labels[0]
+    report = stability_report(runs, k=min(k, len(runs[0].feature_names)), label=label)
+    diagnostics = dict(runs[0].diagnostics or {})
+    diagnostics["stability"] = report.to_dict()
+    return dataclasses.replace(runs[0], diagnostics=diagnostics)

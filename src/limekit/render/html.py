@@ -254,6 +254,14 @@ def _trust_block(exp: Explanation) -> str:
     ess = exp.effective_sample_size
     if ess is not None and exp.num_samples:
         items.append(f"<li>effective sample size {ess:.0f} of {int(exp.num_samples)}</li>")
+    stab = exp.diagnostics.get("stability")
+    if stab:
+        def f(x):
+            return "n/a" if x is None else f"{float(x):.2f}"
+        items.append(f"<li>stability over {int(stab['n_runs'])} seeds: top-{int(stab['k'])} "
+                     f"Jaccard <b>{f(stab['jaccard'])}</b>, Kendall &tau; "
+                     f"<b>{f(stab['kendall_tau'])}</b>, sign agreement "
+                     f"<b>{f(stab['sign_agreement'])}</b></li>")
     items.extend(f'<li class="lk-warning">warning: {_e(note)}</li>' for note in exp.warnings)
     if not items:
         return ""

@@ -351,6 +351,16 @@ def _trust_lines(exp: Explanation, width: int) -> list[_Line]:
     if ess is not None and exp.num_samples:
         out.extend(_Line((t, "dim")) for t in _wrap(
             [f"effective sample size {ess:.0f} of {int(exp.num_samples)}"], width))
+    stab = exp.diagnostics.get("stability")
+    if stab:
+        out.extend(_Line((t, "dim")) for t in _wrap(
+            [f"stability over {stab['n_runs']} seeds: top-{stab['k']} Jaccard "
+             f"{_fmt_opt(stab['jaccard'])}, Kendall τ {_fmt_opt(stab['kendall_tau'])}, "
+             f"sign agreement {_fmt_opt(stab['sign_agreement'])}"], width))
     for note in exp.warnings:
         out.extend(_Line((t, "red")) for t in _wrap(["warning: " + _clean(note)], width))
     return out
+
+
+def _fmt_opt(x) -> str:
+    return "n/a" if x is None else f"{float(x):.2f}"
