@@ -248,9 +248,10 @@ def test_a_200k_row_batch_streams_in_flat_memory():
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["count"] == 200_000
     marks = result["marks"]
-    # after the first group, memory does not grow with the rows explained
-    assert max(marks[1:]) - marks[1] < 40, marks
-    assert result["peak"] - marks[0] < 120, result
+    # once the first groups ran, memory does not grow with the rows explained
+    # (marks: resident MiB after 0, 20, 40, 60, 80 and 100% of the rows)
+    assert max(marks[1:]) - min(marks[1:]) < 40, result
+    assert result["peak"] - min(marks[1:]) < 80, result
 
 
 def test_explain_batch_groups_rows_by_the_memory_budget():
