@@ -96,34 +96,55 @@ class BlackBox:
     def _predict(self, inputs: Any) -> np.ndarray:
         n = _n_rows(inputs)
         step = self.batch_size or n
-        parts = [self._call(_slice(inputs, s, min(s + step, n))) for s in range(0, n, step)]
+        parts: list[np.ndarray] = []
+        for s in range(0, n, step):
+            out = self._call(_slice(inputs, s, min(s + step, n)), start=s, total=n)
+            check_consistent_output(out, parts, s, n)
+            parts.append(out)
         return check_model_output(np.concatenate(parts, axis=0) if len(parts) > 1 else parts[0],
                                   n, self.mode)
 
-    def _call(self, chunk: Any) -> Any:
+    def _call(self, chunk: Any, start: int = 0, total: int | None = None) -> np.ndarray:
+        """The model's output on one chunk, as a float array with one row per input row.
+
+        ``start`` and ``total`` place the chunk among all rows sent to the model,
+        so errors name the failing call (``rows 200..299 of 1000``).
+        """
+        # Counted before the call: a model may empty or shrink the list it was given.
+        rows = _n_rows(chunk)
+        where = _rows_text(start, rows, rows if total is None else total)
         try:
             out = self.fn(chunk)
         except Exception as exc:
             kind = (f"a DataFrame with columns {list(chunk.columns)[:6]}"
                     if isinstance(chunk, pd.DataFrame)
-                    else f"{type(chunk).__name__} of shape {getattr(chunk, 'shape', len(chunk))}")
+                    else f"{type(chunk).__name__} of shape {getattr(chunk, 'shape', rows)}")
             raise RuntimeError(
-                f"the model raised {type(exc).__name__}: {exc} when called on {kind}. "
-                "Check that it accepts inputs shaped like the training data."
+                f"the model raised {type(exc).__name__}: {exc} when called on {where} "
+                f"({kind}). Check that it accepts inputs shaped like the training data."
             ) from exc
+        if out is None:
+            raise TypeError(f"the model returned None when called on {where}; does it lack a "
+                            "return statement?")
         if hasattr(out, "detach"):  # a torch tensor
             out = out.detach().cpu().numpy()
         try:
-            arr = np.asarray(out, dtype=float)
-        except (TypeError, ValueError):
+            raw = np.asarray(out)
+            if raw.dtype.kind == "c":  # casting would silently drop the imaginary part
+                raise TypeError("complex values")
+            # Always a copy: a model may hand back a buffer it reuses (or its own input,
+            # which later calls overwrite); chunks must not alias each other.
+            arr = np.array(raw, dtype=float, copy=True)
+        except (TypeError, ValueError, OverflowError) as exc:
             raise TypeError(
-                f"the model returned {type(out).__name__} that is not numeric; it must return "
-                "an array of probabilities (classification) or values (regression)."
+                f"the model returned {type(out).__name__} that is not numeric, or not one "
+                f"rectangular row per input ({exc}), when called on {where}; it must return an "
+                "array of probabilities (classification) or values (regression)."
             ) from None
-        if arr.ndim == 0 or arr.shape[0] != _n_rows(chunk):
+        if arr.ndim == 0 or arr.shape[0] != rows:
             raise ValueError(
-                f"the model returned shape {arr.shape} for {_n_rows(chunk)} input rows; it must "
-                "return one prediction per row."
+                f"the model returned shape {arr.shape} for {rows} input rows (when called on "
+                f"{where}); it must return one prediction per row."
             )
         return arr
 
@@ -150,6 +171,25 @@ def _take(inputs: Any, index: np.ndarray) -> Any:
     if isinstance(inputs, np.ndarray):
         return inputs[index]
     return [inputs[i] for i in index]
+
+
+def _rows_text(start: int, rows: int, total: int) -> str:
+    if rows == total:
+        return f"all {total} rows in one call"
+    return f"rows {start}..{start + rows - 1} of {total}"
+
+
+def check_consistent_output(out: np.ndarray, previous: list[np.ndarray], start: int,
+                            total: int) -> None:
+    """Raise if a chunk's output has a different shape per row than earlier chunks'."""
+    if previous and out.shape[1:] != previous[0].shape[1:]:
+        raise ValueError(
+            f"the model returned shape {out.shape} for rows {start}..{start + len(out) - 1} of "
+            f"{total} but {(len(previous[0]), *previous[0].shape[1:])} for rows "
+            f"0..{len(previous[0]) - 1}; it must return the same number of outputs (classes) "
+            "for every call. A classifier that only returns the classes present in its "
+            "input, or a changing output layout, cannot be explained."
+        )
 
 
 def check_model_output(y: np.ndarray, n: int, mode: str) -> np.ndarray:
