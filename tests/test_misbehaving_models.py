@@ -581,11 +581,6 @@ def test_segment_series_model_returning_nan():
 
 
 # ------------------------------------------------------------------ known gaps (xfail)
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "batch.py::BatchExplainMixin._explain_each calls explain() per instance without "
-    "context, so an invalid instance in explain_batch (an empty text, a 1-pixel image) "
-    "raises the bare explain() error with no instance index. Fix: enumerate the instances "
-    "and re-raise ValueError/TypeError as type(exc)(f'instance {i}: {exc}') from exc"))
 def test_explain_batch_names_the_bad_instance():
     case = _text()
     with pytest.raises(ValueError) as info:
@@ -594,11 +589,6 @@ def test_explain_batch_names_the_bad_instance():
     assert "instance 1" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "explainers/tabular.py::explain_batch scores a group of rows in one model call; when the "
-    "model raises, the error names the call's sample rows ('all 250 rows in one call') but "
-    "not which explained rows (row ids) the group holds. Fix: in _explain_rows catch the "
-    "BlackBox RuntimeError and re-raise naming the group's row ids"))
 def test_tabular_explain_batch_error_names_the_rows():
     rng = np.random.default_rng(9)
     X = rng.normal(size=(30, 2))

@@ -128,10 +128,17 @@ class BatchExplainMixin:
         items = list(instances)
         if not items:
             raise ValueError("there are no instances to explain")
-        results = run_groups(self._explain_each, [[x] for x in items], (model, explain_kwargs),
+        results = run_groups(self._explain_each, [[(i, x)] for i, x in enumerate(items)],
+                             (model, explain_kwargs),
                              n_jobs=n_jobs, progress=progress, unit="instances",
                              total=len(items))
         return ExplanationBatch(results)
 
     def _explain_each(self, group: list, model: Any, kwargs: dict) -> list:
-        return [self.explain(x, model, **kwargs) for x in group]
+        out = []
+        for i, x in group:
+            try:
+                out.append(self.explain(x, model, **kwargs))
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"instance {i}: {exc}") from exc
+        return out

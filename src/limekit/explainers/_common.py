@@ -116,18 +116,29 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
         finite = np.isfinite(weights)
         weights = np.where(finite, weights, 0.0 if finite.any() and weights[finite].sum() > 0
                            else 1.0)
-    design = WeightedDesign(Z, Y[:, list(labels)], weights)
+    target = Y[:, list(labels)]
+    # Outputs beyond ~1e150 (or below ~1e-150) would overflow (underflow) when squared
+    # in the Gram statistics: fit on outputs divided by a power of two (exact; the
+    # linear fits scale with it) and scale the fitted values back.
+    scale = np.ones(target.shape[1])
+    top = np.max(np.abs(target), axis=0) if target.size else scale
+    extreme = (top > 1e150) | ((top > 0) & (top < 1e-150))
+    if extreme.any():
+        scale[extreme] = np.ldexp(1.0, np.frexp(top[extreme])[1])
+        target = target / scale
+    design = WeightedDesign(Z, target, weights)
     z0 = Z[0]
     out: dict[int, LabelExplanation] = {}
     for col, label in enumerate(labels):
         selected = select_features(design, col, num_features, feature_selection, z0)
         fit = surrogate.fit(design, col, selected, z0)
         order = np.argsort(-np.abs(fit.coef), kind="stable")
+        c = float(scale[col])
         out[int(label)] = LabelExplanation(
-            weights=tuple((int(fit.features[i]), _finite(fit.coef[i])) for i in order),
-            intercept=_finite(fit.intercept),
+            weights=tuple((int(fit.features[i]), _finite(fit.coef[i] * c)) for i in order),
+            intercept=_finite(fit.intercept * c),
             score=_finite(fit.score),
-            local_pred=_finite(fit.local_pred),
+            local_pred=_finite(fit.local_pred * c),
             details=fit.details,
         )
     return out

@@ -460,7 +460,9 @@ class TabularExplainer:
         rows = []
         for rid, item in zip(ids, items, strict=True):
             try:
-                rows.append(self.representation.check_instance(item))
+                row = self.representation.check_instance(item)
+                row.name = rid  # named in errors about its group
+                rows.append(row)
             except ValueError as exc:
                 raise ValueError(f"row {rid!r}: {exc}") from None
         return ids, rows
@@ -484,7 +486,13 @@ class TabularExplainer:
                 rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
                 fresh.append(self._draw(row, z_codes, n_fresh, rng, options["kernel"]))
             instance_codes.append(z_codes)
-        Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox)
+        try:
+            Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox)
+        except RuntimeError as exc:
+            if len(rows) == 1:
+                raise
+            names = [r.name for r in rows]
+            raise RuntimeError(f"explaining rows {names}: {exc}") from exc
         Ys_fresh = (self._predict_parts([p for p, _, _ in fresh], rows, blackbox)
                     if n_fresh else [None] * len(rows))
         out = []

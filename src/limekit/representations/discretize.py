@@ -30,9 +30,13 @@ def bin_edges(values: np.ndarray, method: str, labels: np.ndarray | None = None,
             )
         # At most 8 bins (depth 3), the same tree lime grows.
         tree = DecisionTreeClassifier(criterion="entropy", max_depth=3, random_state=seed)
-        tree.fit(values.reshape(-1, 1), labels)
+        # the tree works in float32: fit on values / 2^e (exact) so magnitudes beyond
+        # float32's range stay finite, and scale the thresholds back
+        top = float(np.max(np.abs(values))) if values.size else 0.0
+        scale = float(np.ldexp(1.0, int(np.frexp(top)[1]))) if top > 0 else 1.0
+        tree.fit((values / scale).reshape(-1, 1), labels)
         internal = tree.tree_.children_left > -1
-        edges = np.sort(tree.tree_.threshold[internal])
+        edges = np.sort(tree.tree_.threshold[internal].astype(float) * scale)
         if edges.size == 0:
             edges = np.array([np.median(values)])
     else:

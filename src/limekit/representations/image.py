@@ -265,7 +265,15 @@ def segment_image(image: np.ndarray, segmenter: str | Callable[[np.ndarray], Any
     if unknown:
         raise TypeError(f"{segmenter} does not accept {unknown}; valid options are "
                         f"{sorted(p for p in accepted if p != 'image')}")
-    labels = fn(_rgb_view(image), **params)
+    view = _rgb_view(image)
+    if view.dtype.kind == "f":
+        top = float(np.max(np.abs(view))) if view.size else 0.0
+        if top > 1e6:
+            # skimage's colour conversion raises values to the power 2.4 in the image's
+            # own dtype: rescale extreme float images (never ordinary ones, so segments
+            # stay lime's) to keep the segmentation finite
+            view = view / top
+    labels = fn(view, **params)
     return check_segments(labels, image.shape, source=f"skimage.segmentation.{segmenter}")
 
 

@@ -224,6 +224,23 @@ class TabularRepresentation:
                         f"the instance has {kind} in feature {col.name!r}; impute it before "
                         "explaining."
                     )
+        c = self.continuous_idx
+        if c.size:
+            # continuous features enter the surrogate as z-scores; one so far out that its
+            # square overflows would silently wreck the fit
+            m = self._marginals
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                z = np.abs((values[c].astype(float) - m.mean) / np.where(m.scale > 0, m.scale,
+                                                                       1.0))
+            far = np.flatnonzero(~(z < 1e100))
+            if far.size:
+                col = self.columns[c[far[0]]]
+                raise ValueError(
+                    f"the instance's value in feature {col.name!r} lies {z[far[0]]:.3g} "
+                    f"training standard deviations (std {col.std:.3g}) from the training "
+                    "mean, beyond what a local model can represent; rescale the feature or "
+                    "explain it discretized."
+                )
         return row
 
     def encode(self, row: pd.Series) -> np.ndarray:
@@ -417,7 +434,9 @@ class TabularRepresentation:
             if col.is_integer:
                 v = np.rint(v)
             v[starts] = inst[:, j].astype(float)
-            if v.dtype != col.dtype:
+            if isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
+                v = pd.array(v, dtype=col.dtype)  # Int64, Float64, ...: numpy cannot cast
+            elif v.dtype != col.dtype:
                 v = v.astype(col.dtype)
             data[self.columns_[j]] = v
         return pd.DataFrame(data)
@@ -583,11 +602,20 @@ def _fit_categorical(name: str, series: pd.Series) -> _Column:
         values = raw[first]
     if np.issubdtype(values.dtype, np.number):
         check_finite_column(values.astype(float), name, "training_data")
+    else:  # an object column may still hold float inf/nan among its categories
+        floats = [v for v in values if isinstance(v, (float, np.floating))]
+        if floats:
+            check_finite_column(np.array(floats, dtype=float), name, "training_data")
     return _Column(name=name, kind=CATEGORICAL, dtype=series.dtype, categories=values,
                    freqs=counts / counts.sum())
 
 
 def _fit_numeric(name: str, series: pd.Series, discretizer, labels, seed) -> _Column:
+    if pd.api.types.is_complex_dtype(series.dtype):
+        raise TypeError(
+            f"training_data column {name!r} is complex; explain real and imaginary parts as "
+            "two real columns."
+        )
     try:
         x = series.to_numpy(dtype=float)
     except (TypeError, ValueError):
@@ -597,27 +625,39 @@ def _fit_numeric(name: str, series: pd.Series, discretizer, labels, seed) -> _Co
         ) from None
     check_finite_column(x, name, "training_data")
     is_int = pd.api.types.is_integer_dtype(series.dtype)
+    # Moments of x / 2^e (exact scaling): squares of values beyond ~1e154 would overflow
+    scale = _power_of_two_scale(x)
+    xs = x / scale
     col = _Column(name=name, kind=CONTINUOUS, dtype=series.dtype, is_integer=is_int,
-                  mean=float(x.mean()), std=float(x.std()))
+                  mean=float(xs.mean()) * scale, std=float(xs.std()) * scale)
     if discretizer is None:
         return col
     edges = bin_edges(x, discretizer, labels=labels, seed=seed)
     codes = np.searchsorted(edges, x)
     nb = edges.size + 1
     counts = np.bincount(codes, minlength=nb).astype(float)
-    sums = np.bincount(codes, weights=x, minlength=nb)
-    sq = np.bincount(codes, weights=x * x, minlength=nb)
+    sums = np.bincount(codes, weights=xs, minlength=nb)
+    sq = np.bincount(codes, weights=xs * xs, minlength=nb)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
         var = np.where(counts > 0, sq / np.maximum(counts, 1) - mean * mean, 0.0)
     col.kind = BINNED
     col.edges = edges
     col.freqs = counts / counts.sum()
-    col.bin_mean = mean
-    col.bin_std = np.sqrt(np.maximum(var, 0.0))
+    col.bin_mean = mean * scale
+    col.bin_std = np.sqrt(np.maximum(var, 0.0)) * scale
     col.bin_lo = np.concatenate([[x.min()], edges])
     col.bin_hi = np.concatenate([edges, [x.max()]])
     return col
+
+
+def _power_of_two_scale(x: np.ndarray) -> float:
+    """A power of two near ``max |x|`` (1 for all-zero data): dividing by it is exact and
+    keeps squares and sums of extreme magnitudes finite."""
+    top = float(np.max(np.abs(x))) if x.size else 0.0
+    if not np.isfinite(top) or top == 0.0:
+        return 1.0
+    return float(np.ldexp(1.0, int(np.frexp(top)[1])))
 
 
 def _bin_name(name: str, edges: np.ndarray, b: int) -> str:

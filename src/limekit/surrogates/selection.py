@@ -163,8 +163,23 @@ def _lasso_path(design: WeightedDesign, label: int, k: int) -> np.ndarray:
     the least regularised end to the first point with at most ``k`` non-zeros."""
     # lars on sqrt(w)-scaled centred data only needs its Gram matrix and Xᵀy,
     # which the design already holds: no n × d copy.
-    _, _, coefs = lars_path_gram(Xy=design.B[:, label], Gram=design.G,
-                                 n_samples=design.X.shape[0], method="lasso")
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    b = design.B[:, label]
+    top = float(np.max(np.abs(b))) if b.size else 0.0
+    if top == 0.0:  # a constant target: no feature enters the path; keep k of them
+        return np.arange(min(k, design.G.shape[0]))
+    # LARS stops on absolute tolerances: scale Xy by a power of two near its largest
+    # entry (exact) so the path does not depend on the model's output units
+    scale = float(np.ldexp(1.0, int(np.frexp(top)[1])))
+    with warnings.catch_warnings():
+        # degenerate active sets (more features than samples, collinear columns) only
+        # end the path early; the entry order, all that selection uses, stays valid
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        _, _, coefs = lars_path_gram(Xy=b / scale, Gram=design.G,
+                                     n_samples=design.X.shape[0], method="lasso")
     nonzero = np.arange(design.G.shape[0])
     for i in range(coefs.shape[1] - 1, 0, -1):
         nonzero = np.flatnonzero(coefs[:, i])
