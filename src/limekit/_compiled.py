@@ -15,6 +15,7 @@ environment variable ``LIMEKIT_DISABLE_NUMBA=1``, the NumPy path runs.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -123,9 +124,8 @@ if numba is not None:
         return out
 
     @_jit
-    def _centre_and_scale(X, mean, root_w):  # pragma: no cover
+    def _centre_and_scale(X, mean, root_w, out):  # pragma: no cover
         n, m = X.shape
-        out = np.empty((n, m))
         varies = np.zeros(m, dtype=np.bool_)
         for i in range(n):
             r = root_w[i]
@@ -231,10 +231,30 @@ def squared_euclidean(Z: np.ndarray, z0: np.ndarray) -> np.ndarray | None:
 def centre_and_scale(X: np.ndarray, mean: np.ndarray, root_w: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray] | None:
     """``(X − mean) · root_w[:, None]`` with constant columns exactly zero, and the
-    constant-column mask; ``None`` if not compiled."""
+    constant-column mask; ``None`` if not compiled.
+
+    The result lives in a per-thread scratch buffer, valid until the next call
+    in the same thread: callers use it at once (the Gram matrix) and keep
+    nothing. Reusing it spares the page faults of a fresh n × d array per
+    explanation (~0.3 ms at 5000 × 30 with glibc's default allocator).
+    """
     if not _state["on"]:
         return None
-    return _centre_and_scale(X, mean, root_w)
+    out = _scratch("centre", X.shape)
+    return _centre_and_scale(X, mean, root_w, out)
+
+
+_local = threading.local()
+
+
+def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A per-thread float64 buffer of ``shape`` for short-lived intermediate results."""
+    buffers = _local.__dict__.setdefault("buffers", {})
+    buf = buffers.get(name)
+    size = int(np.prod(shape))
+    if buf is None or buf.size < size:
+        buf = buffers[name] = np.empty(max(size, 1))
+    return buf[:size].reshape(shape)
 
 
 def lime_binned(words: np.ndarray, n: int, table, inst_bins: np.ndarray, bin_tables: dict,

@@ -355,7 +355,8 @@ class TabularRepresentation:
         block = n // len(rows)
         starts = np.arange(len(rows)) * block if restore else np.arange(0)
         inst = np.array([r.to_numpy(dtype=object) for r in rows], dtype=object)
-        numeric = np.array(numeric, dtype=float)
+        # the samplers hand over fresh arrays: restoring the instance rows in place is safe
+        numeric = np.asarray(numeric, dtype=float)
         cats = {}
         for k, j in enumerate(self.categorical_idx):
             col = self.columns[j]
