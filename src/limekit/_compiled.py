@@ -56,30 +56,35 @@ def use_compiled(flag: bool) -> Iterator[None]:
 if numba is not None:
     _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
+    @numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", inline="always")
+    def _code(words, t, c, bounds, nb, lower, inv_p, width, below_one):  # pragma: no cover
+        # uniform t (the low or high half of a raw word) → category index + position
+        # inside that category's mass, for column c
+        word = words[t >> 1]
+        if t & 1:
+            word = word >> np.uint64(32)
+        else:
+            word = word & np.uint64(0xFFFFFFFF)
+        x = np.float64(word) * 2.0 ** -32
+        k = 0
+        for b in range(nb):
+            k += x >= bounds[c, b]
+        f = c * width + k
+        v = (x - lower[f]) * inv_p[f]
+        if v > below_one:
+            v = below_one
+        return v + k
+
     @_jit
     def _draw_narrow(words, n, boundaries, lower, inv_p, width, below_one):  # pragma: no cover
         m = boundaries.shape[1]
         out = np.empty((n, m))
         nb = boundaries.shape[0]
         bounds = np.ascontiguousarray(boundaries.T)  # one column's boundaries adjacent
-        scale = 2.0 ** -32
         for i in range(n):
             for c in range(m):
-                t = i * m + c
-                word = words[t >> 1]
-                if t & 1:
-                    word = word >> np.uint64(32)
-                else:
-                    word = word & np.uint64(0xFFFFFFFF)
-                x = np.float64(word) * scale
-                k = 0
-                for b in range(nb):
-                    k += x >= bounds[c, b]
-                f = c * width + k
-                v = (x - lower[f]) * inv_p[f]
-                if v > below_one:
-                    v = below_one
-                out[i, c] = v + k
+                out[i, c] = _code(words, i * m + c, c, bounds, nb, lower, inv_p, width,
+                                  below_one)
         return out
 
     @_jit
@@ -153,25 +158,10 @@ if numba is not None:
         Z = np.empty((n, m))
         values = np.empty((n, m))
         sq = np.zeros(n)
-        scale = 2.0 ** -32
         for i in range(n):
             acc = 0.0
             for c in range(m):
-                t = i * m + c
-                word = words[t >> 1]
-                if t & 1:
-                    word = word >> np.uint64(32)
-                else:
-                    word = word & np.uint64(0xFFFFFFFF)
-                x = np.float64(word) * scale
-                k = 0
-                for b in range(nb):
-                    k += x >= bounds[c, b]
-                f = c * width + k
-                v = (x - lower[f]) * inv_p[f]
-                if v > below_one:
-                    v = below_one
-                code = v + k
+                code = _code(words, i * m + c, c, bounds, nb, lower, inv_p, width, below_one)
                 if i == 0:
                     code = inst_bins[c]
                 z = 1.0 if np.floor(code) == inst_bins[c] else 0.0

@@ -61,3 +61,13 @@ def format_names(names: Sequence[object]) -> str:
     if len(names) > 8:
         return ", ".join(repr(n) for n in names[:8]) + f", ... ({len(names)} in all)"
     return ", ".join(repr(n) for n in names)
+
+
+def check_int(value: object, name: str, minimum: int) -> int:
+    """``value`` as an int ``>= minimum``; TypeError for non-integers (bools included),
+    ValueError below the minimum, both naming the parameter."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)

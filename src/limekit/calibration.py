@@ -75,6 +75,7 @@ from scipy.special import log_softmax
 
 from ._optional import require
 from ._random import check_random_state
+from ._validation import check_int as _check_int
 from .blackbox import BlackBox, as_blackbox
 
 __all__ = ["ReCalX", "CalibratedModel", "CalibrationReport", "calibrate_neighbourhood"]
@@ -366,14 +367,6 @@ def _frame_fill(background: pd.DataFrame) -> dict[Any, Any]:
 
 def _n_rows_any(out: Any) -> int:
     return out.shape[0] if hasattr(out, "shape") else len(out)
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 # ------------------------------------------------------------------- ReCalX

@@ -85,6 +85,7 @@ import numpy as np
 import pandas as pd
 
 from ._random import check_random_state
+from ._validation import check_int as _check_int
 from ._validation import format_names
 
 if TYPE_CHECKING:
@@ -808,14 +809,6 @@ class FairnessImportance:
 
 
 # ------------------------------------------------------------------ main entry
-def _check_int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
-
-
 def _check_fraction(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number in (0, 1], got {type(value).__name__}")

@@ -44,6 +44,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammainc, gammaincc, gammainccinv, gammaincinv, gammaln
 
+from ._validation import check_int
+
 __all__ = ["binomial_kernel_masks", "gaussian_kernel_samples", "nball_samples"]
 
 RandomStateLike = int | np.random.SeedSequence | np.random.Generator | None
@@ -362,11 +364,7 @@ def _as_generator(random_state: RandomStateLike) -> np.random.Generator:
 
 
 def _check_count(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
+    return check_int(value, name, minimum)
 
 
 def _check_positive(name: str, value: object) -> float:

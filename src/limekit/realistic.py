@@ -50,6 +50,7 @@ from sklearn.exceptions import NotFittedError
 
 from ._optional import require
 from ._random import check_random_state
+from ._validation import check_int as _check_int
 
 __all__ = [
     "RealisticSampler",
@@ -95,14 +96,6 @@ def _check_matrix(X: Any, what: str = "X") -> np.ndarray:
             "impute or drop missing values before fitting."
         )
     return arr
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def _check_scale(scale: Any) -> float:

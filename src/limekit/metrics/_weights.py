@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import check_int
 from ..explanation import Explanation, LabelExplanation
 
 __all__ = ["attribution_vector", "attribution_matrix"]
@@ -188,11 +189,7 @@ def _check_n_features(d: int, n_features: int | None, what: str) -> None:
 
 
 def _check_count(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
+    return check_int(value, name, minimum)
 
 
 def _check_equal_lengths(rows: list[np.ndarray]) -> None:

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from .._validation import check_int as _check_int
 from .linear import SurrogateFit
 from .selection import WeightedDesign
 
@@ -33,14 +34,6 @@ def _weighted_r2(design: WeightedDesign, label: int, pred: np.ndarray) -> float:
     if tss > noise:
         return 1.0 - rss / tss
     return 1.0 if rss <= noise else 0.0
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def _check_float(value, name: str, low: float = 0.0, high: float = np.inf,
