@@ -11,6 +11,7 @@ feature name a user can throw at it.
 from __future__ import annotations
 
 import shutil
+import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -358,7 +359,10 @@ def _trust_lines(exp: Explanation, width: int) -> list[_Line]:
              f"{_fmt_opt(stab['jaccard'])}, Kendall τ {_fmt_opt(stab['kendall_tau'])}, "
              f"sign agreement {_fmt_opt(stab['sign_agreement'])}"], width))
     for note in exp.warnings:
-        out.extend(_Line((t, "red")) for t in _wrap(["warning: " + _clean(note)], width))
+        # a warning says what to change: wrap it, never cut it off
+        text = textwrap.wrap("warning: " + _clean(note), width=max(20, width),
+                             subsequent_indent="  ")
+        out.extend(_Line((t, "red")) for t in text)
     return out
 
 
