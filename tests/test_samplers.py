@@ -298,3 +298,19 @@ def test_explain_with_stability_attaches_a_report_shown_everywhere(cancer):
     assert type(exp).from_json(exp.to_json()) == exp
     with pytest.raises(ValueError, match="n_runs"):
         explain_with_stability(ex, X[0], model, n_runs=1)
+
+
+def test_image_num_samples_auto():
+    img = np.zeros((16, 16, 3))
+    img[:8, :8] = 1.0
+
+    def model(batch):
+        p = np.clip(batch[:, :8, :8, 0].mean(axis=(1, 2)), 0, 1)
+        return np.column_stack([1 - p, p])
+
+    segments = np.repeat(np.repeat(np.arange(4).reshape(2, 2), 8, 0), 8, 1)
+    ex = ImageExplainer(hide_color=0, random_state=0)
+    exp = ex.explain(img, model, labels=[1], num_samples="auto", num_features=1,
+                     segments=segments)
+    assert exp.settings["num_samples"] == "auto" and exp.num_samples >= 1000
+    assert exp.as_list(1)[0][0] == "segment 0"

@@ -26,7 +26,7 @@ import numpy as np
 
 from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
 from .._random import check_random_state, explanation_rng, instance_digest
-from .._validation import check_mode, check_num_features, check_num_samples
+from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox, check_consistent_output, check_model_output
 from ..calibration import calibrate_neighbourhood
@@ -42,9 +42,12 @@ from ..representations.image import (
 from ..sampling import BernoulliMaskSampler
 from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
+    BOOTSTRAP_STREAM,
     FIDELITY_STREAM,
+    adaptive_samples,
     check_calibrator,
     check_fidelity_samples,
+    check_num_samples_or_auto,
     diagnose,
     draw_masks,
     fit_label_explanations,
@@ -428,8 +431,9 @@ class ImageExplainer(BatchExplainMixin):
         num_features : int, default 100000
             Superpixels kept in each explanation (clipped to the number of
             superpixels, so the default keeps all of them, as lime does).
-        num_samples : int, default 1000
-            Neighbourhood size (row 0 is the image itself).
+        num_samples : int or "auto", default 1000
+            Neighbourhood size (row 0 is the image itself); ``"auto"`` doubles it
+            from 1000 until the top segments are settled.
         batch_size : int or None, default 10
             Most images decoded and sent to the model per call. ``None``:
             as many as ``memory_budget`` allows.
@@ -458,7 +462,7 @@ class ImageExplainer(BatchExplainMixin):
         ImageExplanation
         """
         img = check_image(image)
-        n = check_num_samples(num_samples)
+        n = check_num_samples_or_auto(num_samples)
         if batch_size is not None and (isinstance(batch_size, bool)
                                        or not isinstance(batch_size, (int, np.integer))
                                        or batch_size < 1):
@@ -485,16 +489,33 @@ class ImageExplainer(BatchExplainMixin):
             str(img.shape).encode(), img.dtype.str.encode(), _byte_view(img),
             _byte_view(seg, np.int64))
         rng = explanation_rng(self.random_state, key)
-        Z, weights = draw_masks(self.sampler, n_seg, n, rng, kernel)
         rows = rows_per_chunk(rep.bytes_per_image, budget, max_rows=batch_size)
-        Y = _predict_chunks(blackbox, rep, Z, rows, progress_bar)
-        if self.calibrate is not None:
-            Y = calibrate_neighbourhood(self.calibrate, Y, Z)
 
-        label_list = resolve_labels(Y[0], self.mode, labels,
-                                    top_labels if labels is None else None, self.class_names)
+        def draw(size, stream, show_progress=False):
+            gen = rng if stream == 0 else explanation_rng(self.random_state, (*key, stream))
+            Zs, ws = draw_masks(self.sampler, n_seg, size, gen, kernel)
+            Ys = _predict_chunks(blackbox, rep, Zs, rows, show_progress)
+            if self.calibrate is not None:
+                Ys = calibrate_neighbourhood(self.calibrate, Ys, Zs)
+            return Zs, ws, Ys
+
+        def resolve(y0):
+            return resolve_labels(y0, self.mode, labels,
+                                  top_labels if labels is None else None, self.class_names)
+
+        surrogate = surrogate_for(self.sampler, self.surrogate)
+        extra = {}
+        if n == "auto":
+            Z, weights, Y, label_list, settled = adaptive_samples(
+                draw, resolve, k, self.feature_selection, surrogate,
+                explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM)))
+            n = int(Z.shape[0])
+            extra = {"num_samples": "auto", "topk_settled": settled}
+        else:
+            Z, weights, Y = draw(n, 0, progress_bar)
+            label_list = resolve(Y[0])
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      surrogate_for(self.sampler, self.surrogate))
+                                      surrogate)
         fidelity = None
         if self.fidelity_samples:
             rng_f = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
@@ -533,6 +554,7 @@ class ImageExplainer(BatchExplainMixin):
                 "num_features": k,
                 "batch_size": None if batch_size is None else int(batch_size),
                 "surrogate": repr(self.surrogate),
+                **extra,
                 "random_state": self.random_state,
             },
             segments=seg,
