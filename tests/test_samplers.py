@@ -314,3 +314,18 @@ def test_image_num_samples_auto():
                      segments=segments)
     assert exp.settings["num_samples"] == "auto" and exp.num_samples >= 1000
     assert exp.as_list(1)[0][0] == "segment 0"
+
+
+def test_time_series_num_samples_auto():
+    from limekit import SegmentTimeSeriesExplainer, TimeSeriesExplainer
+
+    series = np.r_[np.zeros(20), np.ones(10), np.zeros(10)]
+    ex = SegmentTimeSeriesExplainer(n_segments=4, mode="regression", random_state=0)
+    exp = ex.explain(series, lambda X: np.asarray(X)[:, 20:30].sum(axis=1),
+                     num_samples="auto", num_features=1)
+    assert exp.settings["num_samples"] == "auto" and exp.as_list()[0][0] == "t[20:30]"
+    assert exp.effective_sample_size is not None
+    cube = np.random.default_rng(0).normal(size=(50, 4, 2))
+    rec = TimeSeriesExplainer(cube, mode="regression", random_state=0).explain(
+        cube[0], lambda b: b[:, -1, 0] * 2.0, num_samples="auto", num_features=1)
+    assert rec.settings["num_samples"] == "auto"

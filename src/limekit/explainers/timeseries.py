@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
-from .._validation import check_mode, check_num_features, check_num_samples
+from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox
 from ..explanation import Explanation, register_kind
@@ -39,7 +39,11 @@ from ..representations.timeseries import (
 from ..sampling import BernoulliMaskSampler, RemoveUniformCountSampler
 from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
+    BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
+    adaptive_samples,
+    check_num_samples_or_auto,
+    diagnose,
     draw_masks,
     fit_label_explanations,
     make_mask_sampler,
@@ -548,16 +552,32 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         segs = self.segments(series)
         d = segs.n_features
         k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
-        n = check_num_samples(num_samples)
+        n = check_num_samples_or_auto(num_samples)
         blackbox = as_blackbox(model, self.mode, batch_size)
-        rng = explanation_rng(self.random_state, instance_digest(segs.series.tobytes()))
+        key = instance_digest(segs.series.tobytes())
 
-        Z, weights = draw_masks(self.sampler, d, n, rng, self.kernel)
-        Y = blackbox.predict(LazyDecoded(segs, Z))
+        def draw(size, stream):
+            rng = explanation_rng(self.random_state, key if stream == 0 else (*key, stream))
+            Zs, ws = draw_masks(self.sampler, d, size, rng, self.kernel)
+            return Zs, ws, blackbox.predict(LazyDecoded(segs, Zs))
 
-        label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
+        def resolve(y0):
+            return resolve_labels(y0, self.mode, labels, top_labels, self.class_names)
+
+        surrogate = surrogate_for(self.sampler, self.surrogate)
+        extra = {}
+        if n == "auto":
+            Z, weights, Y, label_list, settled = adaptive_samples(
+                draw, resolve, k, self.feature_selection, surrogate,
+                explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM)))
+            n = int(Z.shape[0])
+            extra = {"num_samples": "auto", "topk_settled": settled}
+        else:
+            Z, weights, Y = draw(n, 0)
+            label_list = resolve(Y[0])
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      surrogate_for(self.sampler, self.surrogate))
+                                      surrogate)
+        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()))
         names, values = segs.describe()
         is_clf = self.mode == "classification"
         n_out = Y.shape[1]
@@ -572,12 +592,14 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
             predict_proba=tuple(float(p) for p in Y[0]) if is_clf else None,
             predicted_value=None if is_clf else float(Y[0, 0]),
             num_samples=n,
+            diagnostics=diagnostics,
             settings={
                 "explainer": "SegmentTimeSeriesExplainer",
                 "n_segments": self.n_segments,
                 "baseline": (self.baseline if not isinstance(self.baseline, np.ndarray)
                              else "array"),
                 "sampler": repr(self.sampler),
+                **extra,
                 "kernel_width": self.kernel.width,
                 "distance_metric": "cosine",
                 "feature_selection": self.feature_selection,
