@@ -9,7 +9,7 @@ index of the top-5 feature sets (``limekit.metrics.jaccard_at_k``), for:
 * limekit kernel: ``TabularExplainer(sampler="kernel")`` (GLIME: samples drawn
   from the kernel in antithetic pairs, fixed replacement values, unit weights)
 * recommended:   the same with ``feature_selection="highest_weights",
-  link="logit"`` (see ``TabularExplainer``'s Notes)
+  link="auto"`` (see ``TabularExplainer``'s Notes)
 
 in discretized mode (lime's default, kernel width 0.75·√d) and in continuous
 mode with kernel width 1.0 (where lime's effective sample size collapses).
@@ -43,7 +43,7 @@ from limekit.metrics import jaccard_at_k
 
 K = 5
 #: the recommended setting beyond the sampler (see TabularExplainer's Notes)
-RECOMMENDED = {"feature_selection": "highest_weights", "link": "logit"}
+RECOMMENDED = {"feature_selection": "highest_weights", "link": "auto"}
 
 
 def lime_top(X_train, x, model, n, seed, continuous, width, label):

@@ -329,3 +329,15 @@ def test_time_series_num_samples_auto():
     rec = TimeSeriesExplainer(cube, mode="regression", random_state=0).explain(
         cube[0], lambda b: b[:, -1, 0] * 2.0, num_samples="auto", num_features=1)
     assert rec.settings["num_samples"] == "auto"
+
+
+def test_auto_link_picks_log_odds_only_for_saturated_models(cancer):
+    X, model = cancer  # LogisticRegression on raw features: probabilities saturate
+
+    def soft(A):  # the same ranking, squeezed into (0.3, 0.7): never saturated
+        p = model.predict_proba(A)
+        return 0.3 + 0.4 * p
+
+    ex = TabularExplainer(X, link="auto", sampler="kernel", random_state=0)
+    assert ex.explain(X[0], model, num_samples=300).settings["link"] == "logit"
+    assert ex.explain(X[0], soft, num_samples=300).settings["link"] == "identity"

@@ -41,6 +41,7 @@ from ._common import (
     fit_label_explanations,
     heldout_fidelity,
     resolve_labels,
+    resolve_link,
     surrogate_for,
 )
 
@@ -159,11 +160,14 @@ class TabularExplainer:
         model on this many *fresh* neighbourhood samples (held-out RMSE and R²
         in ``exp.fidelity``, shown in every rendering) at the cost of as many
         extra model calls.
-    link : {"identity", "logit"}, default "identity"
+    link : {"identity", "logit", "auto"}, default "identity"
         Scale the surrogate explains (classification): the probabilities, or
         their log-odds (clipped to [1e-6, 1 − 1e-6]). Log-odds suit confident
         models, whose probabilities barely move near 0 or 1; weights,
-        intercept and ``local_pred`` are then in log-odds.
+        intercept and ``local_pred`` are then in log-odds. ``"auto"`` uses
+        log-odds when more than 5% of the neighbourhood's probabilities are
+        within 0.01 of 0 or 1 (a saturated model), else probabilities;
+        ``exp.settings["link"]`` says which.
     calibrate : limekit.calibration.ReCalX, optional
         A fitted ReCalX calibrator: the model's probabilities on the perturbed
         samples are recalibrated for their perturbation level (the fraction of
@@ -174,10 +178,10 @@ class TabularExplainer:
     -----
     The recommended setting for stable explanations (measured in
     ``benchmarks/bench_stability.py``) is ``sampler="kernel",
-    feature_selection="highest_weights", link="logit"``: samples drawn from
+    feature_selection="highest_weights", link="auto"``: samples drawn from
     the kernel in antithetic pairs with fixed replacement values, features
     ranked by the full ridge fit (greedy forward selection is the least stable
-    choice), on the log-odds scale.
+    choice), on the log-odds scale when the model saturates.
 
     Examples
     --------
@@ -589,14 +593,15 @@ class TabularExplainer:
         rep = self.representation
         Y = calibrate_neighbourhood(self.calibrate, Y, Z) if self.calibrate else Y
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
-        fits = fit_label_explanations(Z, apply_link(Y, self.link), weights, label_list,
+        link = resolve_link(Y, self.link, label_list)
+        fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list,
                                       options["k"], self.feature_selection,
                                       surrogate_for(self.sampler, self.surrogate))
         fidelity = None
         if held_out:
             Zf, Yf, wf = held_out
             Yf = calibrate_neighbourhood(self.calibrate, Yf, Zf) if self.calibrate else Yf
-            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, self.link), wf)
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf)
         n_params = max(len(le.weights) for le in fits.values())
         diagnostics = diagnose(weights, n_params, fidelity, stacklevel=6)
         descriptions, values = rep.describe(row, z_codes)
@@ -621,7 +626,7 @@ class TabularExplainer:
                 "num_features": options["k"],
                 "sample_around_instance": self.sample_around_instance,
                 "sampler": sampler_name(self.sampler),
-                "link": self.link,
+                "link": link,
                 "calibration": None if self.calibrate is None else repr(self.calibrate),
                 "surrogate": repr(self.surrogate),
                 "random_state": self.random_state,
