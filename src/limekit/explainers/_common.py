@@ -17,7 +17,7 @@ __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
            "ExplanationQualityWarning", "effective_sample_size", "heldout_fidelity", "diagnose",
            "FIDELITY_STREAM", "check_fidelity_samples", "adaptive_samples", "topk_settled",
            "check_num_samples_or_auto", "BOOTSTRAP_STREAM", "LINKS", "check_link",
-           "apply_link", "check_calibrator", "resolve_link"]
+           "apply_link", "check_calibrator", "resolve_link", "draw_neighbourhood"]
 
 #: ``sampler=`` names accepted by the explainers whose features are masks (text, images,
 #: time-series windows). Tabular adds "nball" and "realistic".
@@ -360,3 +360,16 @@ def adaptive_samples(draw, resolve, k: int, feature_selection: str, surrogate,
         Z, w, Y = (np.concatenate([Z, Z2[1:]]), np.concatenate([w, w2[1:]]),
                    np.concatenate([Y, Y2[1:]]))
         stream += 1
+
+
+def draw_neighbourhood(draw, resolve, n, k: int, feature_selection: str, surrogate,
+                       boot_rng: np.random.Generator):
+    """``(Z, weights, Y, labels, settings)``: ``draw(n, 0)`` for a fixed ``n``, or the
+    adaptive loop of :func:`adaptive_samples` for ``n == "auto"`` (then ``settings``
+    records it and the settled score)."""
+    if n == "auto":
+        Z, w, Y, labels, settled = adaptive_samples(draw, resolve, k, feature_selection,
+                                                    surrogate, boot_rng)
+        return Z, w, Y, labels, {"num_samples": "auto", "topk_settled": settled}
+    Z, w, Y = draw(n, 0)
+    return Z, w, Y, resolve(Y[0]), {}

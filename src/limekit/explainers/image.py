@@ -44,12 +44,12 @@ from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     FIDELITY_STREAM,
-    adaptive_samples,
     check_calibrator,
     check_fidelity_samples,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
+    draw_neighbourhood,
     fit_label_explanations,
     heldout_fidelity,
     make_mask_sampler,
@@ -504,16 +504,11 @@ class ImageExplainer(BatchExplainMixin):
                                   top_labels if labels is None else None, self.class_names)
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
-        extra = {}
-        if n == "auto":
-            Z, weights, Y, label_list, settled = adaptive_samples(
-                draw, resolve, k, self.feature_selection, surrogate,
-                explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM)))
-            n = int(Z.shape[0])
-            extra = {"num_samples": "auto", "topk_settled": settled}
-        else:
-            Z, weights, Y = draw(n, 0, progress_bar)
-            label_list = resolve(Y[0])
+        boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
+        Z, weights, Y, label_list, extra = draw_neighbourhood(
+            lambda size, stream: draw(size, stream, progress_bar), resolve, n, k,
+            self.feature_selection, surrogate, boot_rng)
+        n = int(Z.shape[0])
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
                                       surrogate)
         fidelity = None

@@ -35,12 +35,12 @@ from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
-    adaptive_samples,
     check_calibrator,
     check_fidelity_samples,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
+    draw_neighbourhood,
     fit_label_explanations,
     heldout_fidelity,
     make_mask_sampler,
@@ -345,19 +345,14 @@ class TextExplainer(BatchExplainMixin):
             Y = self._predict_masks(blackbox, Z, doc, deduplicate)
             return Z, w, calibrate_neighbourhood(self.calibrate, Y, Z) if self.calibrate else Y
 
+        def resolve(y0):
+            return resolve_labels(y0, self.mode, labels, top_labels, self.class_names)
+
         surrogate = surrogate_for(self.sampler, self.surrogate)
-        extra = {}
-        if n == "auto":
-            Z, weights, Y, label_list, settled = adaptive_samples(
-                draw, lambda y0: resolve_labels(y0, self.mode, labels, top_labels,
-                                                self.class_names),
-                k, self.feature_selection, surrogate,
-                explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM)))
-            n = int(Z.shape[0])
-            extra = {"num_samples": "auto", "topk_settled": settled}
-        else:
-            Z, weights, Y = draw(n, 0)
-            label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
+        boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
+        Z, weights, Y, label_list, extra = draw_neighbourhood(
+            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng)
+        n = int(Z.shape[0])
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
                                       surrogate)
         fidelity = None

@@ -41,10 +41,10 @@ from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
-    adaptive_samples,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
+    draw_neighbourhood,
     fit_label_explanations,
     make_mask_sampler,
     resolve_labels,
@@ -565,16 +565,10 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
             return resolve_labels(y0, self.mode, labels, top_labels, self.class_names)
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
-        extra = {}
-        if n == "auto":
-            Z, weights, Y, label_list, settled = adaptive_samples(
-                draw, resolve, k, self.feature_selection, surrogate,
-                explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM)))
-            n = int(Z.shape[0])
-            extra = {"num_samples": "auto", "topk_settled": settled}
-        else:
-            Z, weights, Y = draw(n, 0)
-            label_list = resolve(Y[0])
+        boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
+        Z, weights, Y, label_list, extra = draw_neighbourhood(
+            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng)
+        n = int(Z.shape[0])
         fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
                                       surrogate)
         diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()))
