@@ -341,3 +341,21 @@ def test_auto_link_picks_log_odds_only_for_saturated_models(cancer):
     ex = TabularExplainer(X, link="auto", sampler="kernel", random_state=0)
     assert ex.explain(X[0], model, num_samples=300).settings["link"] == "logit"
     assert ex.explain(X[0], soft, num_samples=300).settings["link"] == "identity"
+
+
+def test_quality_warnings_say_what_to_change():
+    from limekit.explainers._common import ExplanationQualityWarning, diagnose
+
+    concentrated = np.r_[1.0, np.full(999, 1e-9)]  # one sample carries all the weight
+    with pytest.warns(ExplanationQualityWarning, match="kernel_width"):
+        d = diagnose(concentrated, n_params=5)
+    assert d["effective_sample_size"] == pytest.approx(1.0, abs=1e-3)
+    with pytest.warns(ExplanationQualityWarning, match="effective sample size of 50"):
+        diagnose(np.ones(50), n_params=10)
+    with pytest.warns(ExplanationQualityWarning, match="held-out fidelity is poor"):
+        diagnose(np.ones(1000), n_params=5, fidelity={"1": {"r2": 0.05, "rmse": 0.3, "n": 9}})
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert diagnose(np.ones(1000), n_params=5)["warnings"] == []

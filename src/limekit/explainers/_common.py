@@ -288,8 +288,9 @@ def diagnose(weights: np.ndarray, n_params: int, fidelity: dict | None = None,
             )
         else:
             notes.append(
-                f"{weights.size} samples for {n_params} features is too few for a stable fit "
-                f"(about {needed} needed); raise num_samples or lower num_features."
+                f"an effective sample size of {ess:.0f} ({weights.size} samples) is too few "
+                f"for a stable fit of {n_params} features (about {needed} needed); raise "
+                "num_samples or lower num_features."
             )
     if fidelity:
         worst = min(fidelity.items(), key=lambda kv: kv[1]["r2"])
