@@ -75,6 +75,22 @@ if numba is not None:
             v = below_one
         return v + k
 
+    @numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", inline="always")
+    def _value(code, c, quantiles, row_offsets, n_quantiles):  # pragma: no cover
+        # code (bin + position in its mass) of column c → value, by linear interpolation
+        # in the bin's tabulated quantiles (the operations of _interpolate_quantiles)
+        pos = code * n_quantiles
+        pos += np.float64(np.intp(code))
+        pos += row_offsets[c]
+        at = np.intp(pos)
+        frac = pos - at
+        left = quantiles[at]
+        right = quantiles[at + 1]
+        right -= left
+        right *= frac
+        right += left
+        return right
+
     @_jit
     def _draw_narrow(words, n, boundaries, lower, inv_p, width, below_one):  # pragma: no cover
         m = boundaries.shape[1]
@@ -102,18 +118,7 @@ if numba is not None:
         out = np.empty((n, m))
         for i in range(n):
             for j in range(m):
-                code = codes[i, j]
-                pos = code * n_quantiles
-                pos += np.float64(np.intp(code))
-                pos += row_offsets[j]
-                at = np.intp(pos)
-                frac = pos - at
-                left = quantiles[at]
-                right = quantiles[at + 1]
-                right -= left
-                right *= frac
-                right += left
-                out[i, j] = right
+                out[i, j] = _value(codes[i, j], j, quantiles, row_offsets, n_quantiles)
         return out
 
     @_jit
@@ -168,17 +173,7 @@ if numba is not None:
                 Z[i, c] = z
                 diff = z - 1.0
                 acc += diff * diff
-                pos = code * n_quantiles
-                pos += np.float64(np.intp(code))
-                pos += row_offsets[c]
-                at = np.intp(pos)
-                frac = pos - at
-                left = quantiles[at]
-                right = quantiles[at + 1]
-                right -= left
-                right *= frac
-                right += left
-                values[i, c] = right
+                values[i, c] = _value(code, c, quantiles, row_offsets, n_quantiles)
             sq[i] = acc
         return Z, values, sq
 
