@@ -76,3 +76,53 @@ def test_kernels_match_numpy_on_random_inputs():
     np.testing.assert_allclose(d_fast, d_ref, rtol=1e-14)
     np.testing.assert_array_equal(design_fast.G, design_ref.G)
     assert np.all(design_fast.G[3] == 0)
+
+
+def _binary_case(seed=0, n=700, m=9):
+    rng = np.random.default_rng(seed)
+    Z = (rng.random((n, m)) < 0.3).astype(float)
+    Z[0] = 1.0
+    Z[:, 4] = 0.0  # a constant column
+    Z[0, 4] = 0.0
+    w = np.exp(-(m - Z.sum(axis=1)) / 3.0)  # a function of the number of zeros
+    return Z, w
+
+
+def test_binary_gram_matches_dense_product_and_numpy_reference():
+    Z, w = _binary_case()
+    with _compiled.use_compiled(True):
+        G, ones = _compiled.binary_gram(Z, w)
+    with _compiled.use_compiled(False):
+        G_ref, ones_ref = _compiled.binary_gram(Z, w)
+    np.testing.assert_array_equal(G, G_ref)
+    np.testing.assert_array_equal(ones, ones_ref)
+    np.testing.assert_array_equal(ones, Z.sum(axis=0))
+    dense = Z.T @ (w[:, None] * Z)
+    np.testing.assert_allclose(G, np.triu(dense), rtol=1e-12)
+    assert not np.tril(G, -1).any()
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_binary_gram_declines_what_it_cannot_count(flag):
+    Z, w = _binary_case()
+    with _compiled.use_compiled(flag):
+        other = w.copy()
+        other[5] *= 1.5  # a weight that is not a function of the number of zeros
+        assert _compiled.binary_gram(Z, other) is None
+        assert _compiled.binary_gram(Z + 0.5, w) is None  # not 0/1
+        nan = w.copy()
+        nan[3] = np.nan
+        assert _compiled.binary_gram(Z, nan) is None
+
+
+def test_weighted_design_from_counts_equals_the_centred_product():
+    Z, w = _binary_case(seed=2)
+    Y = np.random.default_rng(3).random((Z.shape[0], 2))
+    design = WeightedDesign(Z, Y, w)
+    xm = w @ Z / w.sum()
+    xm[4] = 0.0
+    Xc = (Z - xm) * np.sqrt(w)[:, None]
+    np.testing.assert_allclose(design.G, Xc.T @ Xc, atol=1e-10)
+    Yc = (Y - w @ Y / w.sum()) * np.sqrt(w)[:, None]
+    np.testing.assert_allclose(design.B, Xc.T @ Yc, atol=1e-10)
+    assert not design.G[4].any() and not design.B[4].any()  # constant column: exact zeros

@@ -71,7 +71,9 @@ class DiscreteTable:
                                          self.width, _BELOW_ONE)
             if fast is not None:
                 return fast
-        u = uniform32(words, n * self.m).reshape(n, self.m)
+        # uniform t goes to row t % n of column t // n: column-major, so the compiled
+        # kernels fill one column of a block of rows with contiguous words
+        u = np.ascontiguousarray(uniform32(words, n * self.m).reshape(self.m, n).T)
         out = np.empty((n, self.m)) if self.wide.size else None
         if self.narrow.size:
             all_narrow = self.wide.size == 0

@@ -41,6 +41,8 @@ class WeightedDesign:
         self.x_mean = w @ X / sw
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
+        if self._binary_statistics(X, Yc, w, sw):
+            return
         root_w = np.sqrt(w)
         # Xs.T @ Xs on one buffer lets numpy use a symmetric rank-k update (half the flops);
         # Xcᵀ W Yc = Xsᵀ (√w Yc) reuses the scaled design instead of centring X again.
@@ -59,6 +61,29 @@ class WeightedDesign:
         self.G = Xs.T @ Xs
         self.B = Xs.T @ (Yc * root_w)
         self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
+
+    def _binary_statistics(self, X, Yc, w, sw) -> bool:
+        """``G`` and ``B`` of 0/1 samples from pair counts (see
+        :func:`limekit._compiled.binary_gram`): ``G = Xᵀ W X − Σw · x̄ x̄ᵀ`` and
+        ``B = Xᵀ W Yc − x̄ (wᵀ Yc)``; ``False`` where that does not apply."""
+        stats = _compiled.binary_gram(X, w)
+        if stats is None:
+            return False
+        raw, column_ones = stats
+        # a constant column (all ones or all zeros) centres to exact zeros, as in
+        # the general path
+        constant = (column_ones == 0) | (column_ones == X.shape[0])
+        self.x_mean[constant] = X[0, constant]
+        G = raw + np.triu(raw, 1).T
+        G -= sw * np.outer(self.x_mean, self.x_mean)
+        B = X.T @ (w[:, None] * Yc)
+        B -= np.outer(self.x_mean, w @ Yc)
+        G[constant] = 0.0
+        G[:, constant] = 0.0
+        B[constant] = 0.0
+        self.G, self.B = G, B
+        self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
+        return True
 
     def residual_sum_of_squares(self, features: np.ndarray, coef: np.ndarray,
                                 label: int) -> float:
