@@ -569,8 +569,12 @@ class TabularExplainer:
         rep = self.representation
         values = isinstance(parts[0], ValueNeighbourhood)
         if values:
-            numeric = np.concatenate([p.numeric for p in parts])
+            # one instance: its own fresh arrays, no 1.2 MB copy (decode restores the
+            # instance row in place, which the sampler's arrays allow)
+            numeric = (parts[0].numeric if len(parts) == 1
+                       else np.concatenate([p.numeric for p in parts]))
             cats = (None if parts[0].category_codes is None
+                    else parts[0].category_codes if len(parts) == 1
                     else np.concatenate([p.category_codes for p in parts]))
             Y = blackbox.predict(rep.decode_values(numeric, rows, cats,
                                                    restore=parts[0].repeats == 1))
