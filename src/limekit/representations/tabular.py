@@ -507,7 +507,13 @@ class TabularRepresentation:
                 continue
             shown.append(f"{float(values[j]):.2f}")
             if col.kind == BINNED:
-                descriptions.append(_bin_name(col.name, col.edges, int(instance_codes[j])))
+                # bin names are fixed per (column, bin): formatted once per explainer
+                names = self.__dict__.setdefault("_bin_names", {})
+                key = (j, int(instance_codes[j]))
+                name = names.get(key)
+                if name is None:
+                    name = names[key] = _bin_name(col.name, col.edges, key[1])
+                descriptions.append(name)
             else:
                 descriptions.append(col.name)
         return descriptions, shown
