@@ -158,19 +158,22 @@ if numba is not None:
                      quantiles, row_offsets, n_quantiles):  # pragma: no cover
         # draw_narrow + same_bin + undiscretize + squared distance to the all-ones
         # instance: the same operations in the same order, element by element.
-        # Blocks of rows, one column at a time: each stage is a short loop over the
-        # block (the bin choice a branch-free blend over the few boundaries), which
-        # the compiler vectorises; only the quantile look-up stays a gather.
+        # Blocks of rows, one column at a time: each stage is a short branch-free loop
+        # over the block (the bin choice a blend over the few boundaries), which the
+        # compiler vectorises; only the quantile look-up stays a gather. Each block is
+        # then copied out row by row, so the (n, m) outputs are written contiguously.
         m = boundaries.shape[1]
         nb = boundaries.shape[0]
         Z = np.empty((n, m))
         values = np.empty((n, m))
-        sq = np.zeros(n)
-        block = 256
+        sq = np.empty(n)
+        block = 128
         u = np.empty(block)
         lo = np.empty(block)
         ip = np.empty(block)
         kk = np.empty(block)
+        z_block = np.empty((m, block))
+        v_block = np.empty((m, block))
         for r0 in range(0, n, block):
             nr = min(r0 + block, n) - r0
             for c in range(m):
@@ -201,20 +204,21 @@ if numba is not None:
                 for i in range(nr):
                     k = kk[i]
                     v = min((u[i] - lo[i]) * ip[i], below_one)
-                    code = v + k
-                    if r0 + i == 0:  # the instance itself: its own bin, position 0
-                        code = own
-                        k = own
-                    pos = code * n_quantiles
+                    pos = (v + k) * n_quantiles
                     pos += k
                     pos += offset
                     lo[i] = pos
                     u[i] = 1.0 if k == own else 0.0
+                if r0 == 0:  # the instance itself: its own bin, position 0
+                    pos = own * n_quantiles
+                    pos += own
+                    pos += offset
+                    lo[0] = pos
+                    u[0] = 1.0
+                z_col = z_block[c]
+                v_col = v_block[c]
                 for i in range(nr):
-                    z = u[i]
-                    Z[r0 + i, c] = z
-                    diff = z - 1.0
-                    sq[r0 + i] += diff * diff
+                    z_col[i] = u[i]
                     pos = lo[i]
                     at = np.intp(pos)
                     frac = pos - at
@@ -223,9 +227,17 @@ if numba is not None:
                     right -= left
                     right *= frac
                     right += left
-                    values[r0 + i, c] = right
+                    v_col[i] = right
+            for i in range(nr):
+                acc = 0.0
+                for c in range(m):
+                    z = z_block[c, i]
+                    Z[r0 + i, c] = z
+                    diff = z - 1.0
+                    acc += diff * diff
+                    values[r0 + i, c] = v_block[c, i]
+                sq[r0 + i] = acc
         return Z, values, sq
-
 
     @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
     def _popcount(x):  # pragma: no cover

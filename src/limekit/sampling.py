@@ -289,6 +289,17 @@ class TabularKernelSampler:
     antithetic : bool, default True
         Draw samples in antithetic pairs (uniforms ``u`` and ``1 − u``; Gaussian
         offsets ``ε`` and ``−ε``): same distribution, much lower variance.
+    low_discrepancy : bool, default True
+        Continuous features' offsets ``ε`` from scrambled Sobol' points (randomised
+        quasi-Monte Carlo, features assigned to Sobol' dimensions in a random
+        order) mapped through the normal quantile, instead of independent
+        draws. Each sample is still exactly ``N(0, I)``; only the samples' joint
+        spread changes (every feature's offsets are stratified, and so are its
+        pairs with the others), which cancels much of the noise a model's
+        non-linear terms put into the surrogate's weights. Measured with
+        ``kernel_width=1.0`` and no discretizer (mean Jaccard@5 of the top 5
+        over 10 seeds, N = 1000, 50 rows): a random forest 0.77 → 0.84
+        (breast_cancer) and 0.87 → 0.94 (wine); an MLP unchanged within noise.
     replacement : {"reference", "sample"}, default "reference"
         What a removed discrete feature becomes. ``"reference"``: one typical
         value of the *other* bins (their median; the most frequent other
@@ -304,12 +315,13 @@ class TabularKernelSampler:
     own_weights = True
 
     def __init__(self, kernel_width: float, antithetic: bool = True,
-                 replacement: str = "reference") -> None:
+                 replacement: str = "reference", low_discrepancy: bool = True) -> None:
         if replacement not in ("reference", "sample"):
             raise ValueError(f"replacement must be 'reference' or 'sample', got {replacement!r}")
         self.kernel_width = float(kernel_width)
         self.antithetic = bool(antithetic)
         self.replacement = replacement
+        self.low_discrepancy = bool(low_discrepancy)
 
     #: the explainer passes ``instance_position``: codes decoding to the instance's values
     wants_position = True
@@ -367,7 +379,13 @@ class TabularKernelSampler:
         """Continuous columns (GLIME-Gauss), the instance in row 0, unit weights."""
         g = marginals.gaussian
         if g.size:
-            eps = rng.standard_normal((n, g.size))
+            if self.low_discrepancy and g.size <= _SOBOL_MAX_DIM:
+                eps = np.zeros((n, g.size))
+                m = n - 1  # row 0 is the instance
+                free = (m + 1) // 2 if self.antithetic else m
+                eps[1 : 1 + free] = _sobol_normal(free, g.size, rng)
+            else:
+                eps = rng.standard_normal((n, g.size))
             if self.antithetic:  # pairs z0 + ε, z0 − ε
                 eps = _mirror_normal(eps)
             codes[:, g] = instance_codes[g] + self.kernel_width * marginals.scale * eps
@@ -376,7 +394,30 @@ class TabularKernelSampler:
 
     def __repr__(self) -> str:
         return (f"TabularKernelSampler(kernel_width={self.kernel_width:g}, "
-                f"antithetic={self.antithetic}, replacement={self.replacement!r})")
+                f"antithetic={self.antithetic}, replacement={self.replacement!r}, "
+                f"low_discrepancy={self.low_discrepancy})")
+
+
+#: scipy's Sobol' direction numbers cover this many dimensions
+_SOBOL_MAX_DIM = 21201
+
+
+def _sobol_normal(m: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """``m × d`` standard-normal draws from scrambled Sobol' points (RQMC).
+
+    The first ``m`` points of a scrambled Sobol' sequence (each exactly uniform
+    on the unit cube), columns in a random order so that no feature is favoured
+    by its position, through the normal quantile.
+    """
+    if m <= 0:
+        return np.empty((0, d))
+    from scipy.special import ndtri
+    from scipy.stats import qmc
+
+    u = qmc.Sobol(d, scramble=True, seed=rng).random_base2(max(int(m - 1).bit_length(), 0))
+    u = u[:m, rng.permutation(d)]
+    # a scrambled point is uniform on [0, 1); keep the quantile finite
+    return ndtri(np.clip(u, 2.0 ** -53, 1.0 - 2.0 ** -53))
 
 
 def _reference_codes(marginals: TabularMarginals, inst: np.ndarray) -> np.ndarray:

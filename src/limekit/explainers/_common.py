@@ -195,7 +195,13 @@ LINKS = ("identity", "logit", "auto")
 #: whose probability differences are compressed. (Measured on breast_cancer: a random
 #: forest's neighbourhoods have none there, a confident MLP's 10–85%.)
 _AUTO_SATURATION = 0.05
-_LOGIT_CLIP = 1e-6
+#: Probabilities are clipped to [clip, 1 − clip] before the log-odds, only so that an
+#: exact 0 or 1 stays finite (|log-odds| ≤ 27.6). A float64 probability near 1 still
+#: resolves 1 − p to ~1e-16, so this clips nothing a smooth model can express; at
+#: 1e-6 a confident MLP's log-odds were flattened at ±13.8 in up to 70% of a
+#: neighbourhood (breast_cancer, no discretizer, kernel_width=1), and the top 5 of
+#: link="auto" changed more from seed to seed (Jaccard@5 0.90 vs 0.96, 50 rows).
+_LOGIT_CLIP = 1e-12
 
 
 def check_link(link: str, mode: str) -> str:
@@ -209,12 +215,25 @@ def check_link(link: str, mode: str) -> str:
 
 
 def resolve_link(Y: np.ndarray, link: str, labels) -> str:
-    """The link actually used: ``"auto"`` picks log-odds for saturated outputs."""
+    """The link actually used: ``"auto"`` picks log-odds for smoothly saturated outputs.
+
+    A label's probabilities saturate when more than 5% lie within 0.01 of 0 or 1.
+    They do so smoothly (a logistic or softmax output: log-odds are its natural,
+    unbounded scale) when those near 0 or 1 are mostly strictly inside (0, 1);
+    when at least as many are *exactly* 0 or 1 the model is piecewise constant
+    (the vote or leaf fractions of trees, forests, nearest neighbours), its
+    log-odds are infinite there and only the clip would set their size, so
+    probabilities are explained instead (measured: k-nearest neighbours'
+    top-5 Jaccard@5 0.86 → 0.93 on wine, 0.67 → 0.71 on breast_cancer, quartile
+    bins; smooth models unchanged).
+    """
     if link != "auto":
         return link
     P = Y[:, list(labels)]
-    saturated = np.mean((P < 0.01) | (P > 0.99), axis=0)
-    return "logit" if np.max(saturated) > _AUTO_SATURATION else "identity"
+    exact = np.mean((P == 0.0) | (P == 1.0), axis=0)
+    inside = np.mean(((P > 0.0) & (P < 0.01)) | ((P > 0.99) & (P < 1.0)), axis=0)
+    smooth = (exact + inside > _AUTO_SATURATION) & (inside > exact)
+    return "logit" if np.any(smooth) else "identity"
 
 
 def apply_link(Y: np.ndarray, link: str) -> np.ndarray:
