@@ -126,3 +126,15 @@ def test_weighted_design_from_counts_equals_the_centred_product():
     Yc = (Y - w @ Y / w.sum()) * np.sqrt(w)[:, None]
     np.testing.assert_allclose(design.B, Xc.T @ Yc, atol=1e-10)
     assert not design.G[4].any() and not design.B[4].any()  # constant column: exact zeros
+
+
+def test_output_summary_matches_numpy_reductions():
+    y = np.random.default_rng(0).random((50, 3))
+    lo, hi, finite, worst = _compiled.output_summary(y)
+    assert (lo, hi, finite) == (y.min(), y.max(), True)
+    assert worst == pytest.approx(np.abs(y.sum(axis=1) - 1).max(), rel=1e-12)
+    y[7, 1] = np.nan
+    assert _compiled.output_summary(y)[2] is False
+    y[7, 1] = -np.inf
+    assert _compiled.output_summary(y)[2] is False
+    assert _compiled.output_summary(y[:, :2].copy(order="F")) is None  # not C-ordered

@@ -22,7 +22,8 @@ from contextlib import contextmanager
 import numpy as np
 
 __all__ = ["enabled", "use_compiled", "draw_narrow", "same_bin", "undiscretize",
-           "squared_euclidean", "centre_and_scale", "lime_binned", "binary_gram"]
+           "squared_euclidean", "centre_and_scale", "lime_binned", "binary_gram",
+           "output_summary"]
 
 try:  # pragma: no cover - exercised when numba is installed (CI installs it)
     if os.environ.get("LIMEKIT_DISABLE_NUMBA", "") not in ("", "0"):
@@ -308,6 +309,25 @@ if numba is not None:
         return G, column_ones, True
 
 
+    @_jit
+    def _output_summary(y):  # pragma: no cover
+        n, k = y.shape
+        lo = np.inf
+        hi = -np.inf
+        finite = True
+        worst = 0.0
+        for i in range(n):
+            total = 0.0
+            for j in range(k):
+                v = y[i, j]
+                finite &= np.isfinite(v)
+                lo = min(lo, v)
+                hi = max(hi, v)
+                total += v
+            worst = max(worst, abs(total - 1.0))
+        return lo, hi, finite, worst
+
+
 def draw_narrow(words: np.ndarray, n: int, boundaries: np.ndarray, lower: np.ndarray,
                 inv_p: np.ndarray, width: int, below_one: float) -> np.ndarray | None:
     """Category index + position in its mass for ``n`` rows of narrow columns, from
@@ -423,3 +443,13 @@ def binary_gram(Z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray] |
         counts = np.where(upper, block.T @ block, 0.0)
         G += wg[0] * counts
     return G, ones_mask.sum(axis=0)
+
+
+def output_summary(y: np.ndarray) -> tuple[float, float, bool, float] | None:
+    """``(min, max, all finite, max |row sum − 1|)`` of a 2-D float array in one pass
+    (the model-output checks); ``None`` if not compiled. Only meaningful when all
+    values are finite."""
+    if not _state["on"] or y.ndim != 2 or not y.flags.c_contiguous or y.dtype != np.float64:
+        return None
+    lo, hi, finite, worst = _output_summary(y)
+    return float(lo), float(hi), bool(finite), float(worst)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _compiled
 from .adapters.torch import TorchModel, is_torch_module
 
 __all__ = ["BlackBox", "as_blackbox"]
@@ -212,10 +213,15 @@ def check_model_output(y: np.ndarray, n: int, mode: str) -> np.ndarray:
                 "lambda X: model.predict(X)[:, j]."
             )
         y = y[:, None]
-    # min/max propagate NaN, so one reduction each screens for non-finite values
-    # and for values outside [0, 1]; the detailed diagnosis runs only on failure.
-    lo, hi = float(y.min()), float(y.max())
-    if not (np.isfinite(lo) and np.isfinite(hi)):
+    # One compiled pass (or min/max, which propagate NaN) screens for non-finite values
+    # and values outside [0, 1]; the detailed diagnosis runs only on failure.
+    summary = _compiled.output_summary(y)
+    if summary is None:
+        lo, hi = float(y.min()), float(y.max())
+        finite = bool(np.isfinite(lo) and np.isfinite(hi))
+    else:
+        lo, hi, finite, worst_sum = summary
+    if not finite:
         bad = ~np.isfinite(y)
         row = int(np.flatnonzero(bad.any(axis=1))[0])
         raise ValueError(
@@ -230,8 +236,10 @@ def check_model_output(y: np.ndarray, n: int, mode: str) -> np.ndarray:
                 "are not probabilities; pass predict_proba, apply softmax/sigmoid to logits, or "
                 "use mode='regression' to explain raw scores."
             )
-        sums = y.sum(axis=1)
-        if float(np.abs(sums - 1.0).max()) > 1e-4:
+        if summary is None:
+            worst_sum = float(np.abs(y.sum(axis=1) - 1.0).max())
+        if worst_sum > 1e-4:
+            sums = y.sum(axis=1)
             warnings.warn(
                 "the model's class probabilities do not sum to 1 (row sums range "
                 f"{sums.min():.4g}..{sums.max():.4g}); explanations treat each column "
