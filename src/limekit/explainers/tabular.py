@@ -162,12 +162,14 @@ class TabularExplainer:
         extra model calls.
     link : {"identity", "logit", "auto"}, default "identity"
         Scale the surrogate explains (classification): the probabilities, or
-        their log-odds (clipped to [1e-6, 1 − 1e-6]). Log-odds suit confident
-        models, whose probabilities barely move near 0 or 1; weights,
-        intercept and ``local_pred`` are then in log-odds. ``"auto"`` uses
-        log-odds when more than 5% of the neighbourhood's probabilities are
-        within 0.01 of 0 or 1 (a saturated model), else probabilities;
-        ``exp.settings["link"]`` says which.
+        their log-odds (bounded at ±27.6, the log-odds of 1e-12, so an exact 0
+        or 1 stays finite). Log-odds suit confident models, whose probabilities
+        barely move near 0 or 1; weights, intercept and ``local_pred`` are then
+        in log-odds. ``"auto"`` uses log-odds when more than 5% of the
+        neighbourhood's probabilities are within 0.01 of 0 or 1 (a saturated
+        model) and most of those are strictly inside (0, 1) (a smooth logistic
+        or softmax output, not the vote fractions of a forest or k-nearest
+        neighbours), else probabilities; ``exp.settings["link"]`` says which.
     calibrate : limekit.calibration.ReCalX, optional
         A fitted ReCalX calibrator: the model's probabilities on the perturbed
         samples are recalibrated for their perturbation level (the fraction of
@@ -179,9 +181,11 @@ class TabularExplainer:
     The recommended setting for stable explanations (measured in
     ``benchmarks/bench_stability.py``) is ``sampler="kernel",
     feature_selection="highest_weights", link="auto"``: samples drawn from
-    the kernel in antithetic pairs with fixed replacement values, features
-    ranked by the full ridge fit (greedy forward selection is the least stable
-    choice), on the log-odds scale when the model saturates.
+    the kernel in antithetic pairs with fixed replacement values (continuous
+    offsets from scrambled Sobol' points), features ranked by the full ridge
+    fit (greedy forward selection is the least stable choice on smooth models,
+    though slightly more stable on forests in continuous mode), on the
+    log-odds scale when the model saturates smoothly.
 
     Examples
     --------

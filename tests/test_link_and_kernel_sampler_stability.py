@@ -1,0 +1,93 @@
+"""link="auto"/"logit" and the kernel sampler's continuous offsets: the choices behind the
+stability of the recommended setting (benchmarks/bench_stability.py)."""
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+from sklearn.datasets import load_breast_cancer
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from limekit import TabularExplainer
+from limekit.explainers._common import apply_link, resolve_link
+from limekit.sampling import TabularKernelSampler
+
+
+@pytest.fixture(scope="module")
+def cancer_X():
+    return load_breast_cancer(return_X_y=True)
+
+
+def _offsets(X, sampler, n, seed=0):
+    ex = TabularExplainer(X, sampler=sampler, discretizer=None)
+    rep = ex.representation
+    z_codes = rep.encode(rep.check_instance(X[0]))
+    codes, w = ex.sampler.draw_with_weights(rep.marginals(), z_codes, n,
+                                            np.random.default_rng(seed))
+    Z = rep.to_interpretable(codes, z_codes)
+    return (Z - Z[0]) / sampler.kernel_width, w
+
+
+def test_kernel_sampler_continuous_offsets_are_stratified_sobol_points(cancer_X):
+    X, _ = cancer_X
+    m = 512  # 1 + 2·512 samples: the instance and 512 antithetic pairs
+    eps, w = _offsets(X, TabularKernelSampler(1.0), 1 + 2 * m)
+    assert np.all(w == 1) and np.all(eps[0] == 0)
+    np.testing.assert_allclose(eps[1 + m:], -eps[1 : 1 + m], atol=1e-9)  # still antithetic
+    # every feature's offsets fall once into each of the 512 normal quantile strata
+    # (a scrambled Sobol' net), where independent draws leave about a third of them empty
+    strata = np.floor(ndtr(eps[1 : 1 + m]) * m).astype(int)
+    for j in range(X.shape[1]):
+        assert np.array_equal(np.sort(strata[:, j]), np.arange(m)), j
+    iid, _ = _offsets(X, TabularKernelSampler(1.0, low_discrepancy=False), 1 + 2 * m)
+    iid_strata = np.floor(ndtr(iid[1 : 1 + m]) * m).astype(int)
+    assert np.unique(iid_strata[:, 0]).size < 0.8 * m
+
+
+def test_kernel_sampler_sobol_offsets_keep_the_kernel_distribution(cancer_X):
+    X, _ = cancer_X
+    sampler = TabularKernelSampler(0.5)
+    eps, _ = _offsets(X, sampler, 4001, seed=3)
+    assert abs(eps[1:].mean()) < 0.01
+    np.testing.assert_allclose(eps[1:].std(axis=0), 1.0, rtol=0.03)
+    a, _ = _offsets(X, sampler, 301, seed=4)
+    b, _ = _offsets(X, sampler, 301, seed=4)
+    c, _ = _offsets(X, sampler, 301, seed=5)
+    assert np.array_equal(a, b) and not np.allclose(a, c)
+    assert "low_discrepancy=True" in repr(sampler)
+    # odd and tiny sizes
+    for n in (1, 2, 3, 6):
+        e, w = _offsets(X, sampler, n)
+        assert e.shape == (n, X.shape[1]) and np.isfinite(e).all() and w.size == n
+
+
+def test_logit_link_keeps_a_confident_models_log_odds():
+    p = np.array([[1 - 1e-9, 1e-9], [0.5, 0.5], [1.0, 0.0]])
+    out = apply_link(p, "logit")
+    np.testing.assert_allclose(out[0], [20.723, -20.723], atol=1e-2)  # not cut at ±13.8
+    assert out[1].tolist() == [0.0, 0.0]
+    assert np.isfinite(out[2]).all() and out[2, 0] == -out[2, 1]
+    assert apply_link(p, "identity") is p
+
+
+def test_auto_link_explains_vote_fractions_as_probabilities():
+    rng = np.random.default_rng(0)
+    votes = rng.integers(0, 11, size=(500, 1)) / 10.0  # a 10-neighbour vote: many exact 0, 1
+    Y = np.hstack([1 - votes, votes])
+    assert np.mean((votes == 0) | (votes == 1)) > 0.05
+    assert resolve_link(Y, "auto", [1]) == "identity"
+    p = 1 / (1 + np.exp(-rng.normal(0, 6, size=(500, 1))))  # a saturating logistic output
+    assert resolve_link(np.hstack([1 - p, p]), "auto", [1]) == "logit"
+    squeezed = 0.3 + 0.4 * p
+    assert resolve_link(np.hstack([1 - squeezed, squeezed]), "auto", [1]) == "identity"
+    assert resolve_link(Y, "logit", [1]) == "logit"
+    assert resolve_link(Y, "identity", [1]) == "identity"
+
+
+def test_auto_link_picks_probabilities_for_a_nearest_neighbour_model(cancer_X):
+    X, y = cancer_X
+    knn = make_pipeline(StandardScaler(), KNeighborsClassifier(10)).fit(X, y)
+    ex = TabularExplainer(X, link="auto", sampler="kernel", random_state=0)
+    exp = ex.explain(X[0], knn, num_samples=300)
+    assert exp.settings["link"] == "identity"
