@@ -7,7 +7,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 
 from limekit import TabularExplainer, _compiled
-from limekit._random import raw_words, uniform32
+from limekit._random import counter_words, stream_seed, uniform32, word_count
 from limekit.kernels import euclidean_distances
 from limekit.surrogates import WeightedDesign
 
@@ -25,7 +25,34 @@ def test_uniform32_reads_both_halves_of_each_word():
     words = np.array([(7 << 32) | 3, (1 << 32) | 0xFFFFFFFF], dtype=np.uint64)
     u = uniform32(words, 3)
     np.testing.assert_array_equal(u * 2.0**32, [3, 7, 0xFFFFFFFF])
-    assert raw_words(np.random.default_rng(0), 5).size == 3
+    assert word_count(5) == 3
+
+
+def _splitmix64(state: int, count: int) -> list[int]:
+    """Reference SplitMix64 (Steele, Lea & Flood 2014) on Python integers."""
+    mask, out = 2**64 - 1, []
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append(z ^ (z >> 31))
+    return out
+
+
+def test_counter_words_are_the_splitmix64_stream():
+    assert int(counter_words(np.uint64(0), 1)[0]) == 0xE220A8397B1DCDAF  # published value
+    seed = stream_seed(np.random.default_rng(5))
+    np.testing.assert_array_equal(counter_words(seed, 40),
+                                  np.array(_splitmix64(int(seed), 40), dtype=np.uint64))
+    # the compiled kernels compute the same words where they use them
+    table = np.array([[0.25], [0.5], [0.75]])  # one column, four equal bins
+    lower = np.array([0.0, 0.25, 0.5, 0.75])
+    inv_p = np.full(4, 4.0)
+    with _compiled.use_compiled(True):
+        codes = _compiled.draw_narrow(seed, 7, table, lower, inv_p, 4, 1 - 2.0**-20)
+    u = uniform32(counter_words(seed, word_count(7)), 7)
+    np.testing.assert_array_equal(np.floor(codes[:, 0]), np.floor(u * 4))
 
 
 @pytest.mark.parametrize("discretizer", ["quartile", "decile", None])

@@ -57,11 +57,19 @@ def use_compiled(flag: bool) -> Iterator[None]:
 if numba is not None:
     _jit = numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")
 
+    @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+    def _word(seed, i):  # pragma: no cover
+        # word i of limekit._random.counter_words(seed, ...): SplitMix64, all in uint64
+        z = np.uint64(i + 1) * np.uint64(0x9E3779B97F4A7C15) + seed
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
     @numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", inline="always")
-    def _code(words, t, c, bounds, nb, lower, inv_p, width, below_one):  # pragma: no cover
-        # uniform t (the low or high half of a raw word) → category index + position
+    def _code(seed, t, c, bounds, nb, lower, inv_p, width, below_one):  # pragma: no cover
+        # uniform t (the low or high half of word t // 2) → category index + position
         # inside that category's mass, for column c
-        word = words[t >> 1]
+        word = _word(seed, t >> 1)
         if t & 1:
             word = word >> np.uint64(32)
         else:
@@ -93,7 +101,7 @@ if numba is not None:
         return right
 
     @_jit
-    def _draw_narrow(words, n, boundaries, lower, inv_p, width, below_one):  # pragma: no cover
+    def _draw_narrow(seed, n, boundaries, lower, inv_p, width, below_one):  # pragma: no cover
         m = boundaries.shape[1]
         out = np.empty((n, m))
         nb = boundaries.shape[0]
@@ -101,7 +109,7 @@ if numba is not None:
         for i in range(n):
             for c in range(m):
                 # column-major uniforms (see DiscreteTable.draw)
-                out[i, c] = _code(words, c * n + i, c, bounds, nb, lower, inv_p, width,
+                out[i, c] = _code(seed, c * n + i, c, bounds, nb, lower, inv_p, width,
                                   below_one)
         return out
 
@@ -155,7 +163,7 @@ if numba is not None:
         return out, ~varies
 
     @_jit
-    def _lime_binned(words, n, boundaries, lower, inv_p, width, below_one, inst_bins,
+    def _lime_binned(seed, n, boundaries, lower, inv_p, width, below_one, inst_bins,
                      quantiles, row_offsets, n_quantiles):  # pragma: no cover
         # draw_narrow + same_bin + undiscretize + squared distance to the all-ones
         # instance: the same operations in the same order, element by element.
@@ -181,7 +189,7 @@ if numba is not None:
                 t0 = c * n + r0
                 for i in range(nr):
                     t = t0 + i
-                    word = words[t >> 1]
+                    word = _word(seed, t >> 1)
                     half = (word >> np.uint64((t & 1) * 32)) & np.uint64(0xFFFFFFFF)
                     u[i] = np.float64(np.int64(half)) * 2.0 ** -32
                 f0 = c * width
@@ -328,13 +336,14 @@ if numba is not None:
         return lo, hi, finite, worst
 
 
-def draw_narrow(words: np.ndarray, n: int, boundaries: np.ndarray, lower: np.ndarray,
+def draw_narrow(seed: np.uint64, n: int, boundaries: np.ndarray, lower: np.ndarray,
                 inv_p: np.ndarray, width: int, below_one: float) -> np.ndarray | None:
     """Category index + position in its mass for ``n`` rows of narrow columns, from
-    the raw words of :func:`limekit._random.raw_words`; ``None`` if not compiled."""
+    the word stream :func:`limekit._random.counter_words` of ``seed`` (uniform ``t``
+    to row ``t % n`` of column ``t // n``); ``None`` if not compiled."""
     if not _state["on"]:
         return None
-    return _draw_narrow(words, n, boundaries, lower, inv_p, width, below_one)
+    return _draw_narrow(np.uint64(seed), n, boundaries, lower, inv_p, width, below_one)
 
 
 def same_bin(codes: np.ndarray, instance_codes: np.ndarray) -> np.ndarray | None:
@@ -392,7 +401,7 @@ def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
     return buf[:size].reshape(shape)
 
 
-def lime_binned(words: np.ndarray, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
+def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
                 n_quantiles: int):
     """lime's sampler on all-binned data in one pass: ``(Z, values, squared distance)``.
 
@@ -403,7 +412,7 @@ def lime_binned(words: np.ndarray, n: int, table, inst_bins: np.ndarray, bin_tab
         return None
     from .sampling import _BELOW_ONE
 
-    return _lime_binned(words, n, table.boundaries, table.lower, table.inv_p, table.width,
+    return _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p, table.width,
                         _BELOW_ONE, inst_bins, bin_tables["quantiles"],
                         bin_tables["row_offsets"], float(n_quantiles))
 

@@ -64,19 +64,45 @@ def explanation_rng(seed: int | None, key: tuple[int, ...]) -> np.random.Generat
 UNIFORM32_SCALE = 2.0 ** -32
 
 
-def raw_words(rng: np.random.Generator, count: int) -> np.ndarray:
-    """``ceil(count / 2)`` raw 64-bit outputs of ``rng``'s bit generator: enough for
-    ``count`` 32-bit uniforms (see :func:`uniform32`).
+#: SplitMix64's increment (2⁶⁴ / golden ratio) and output-mixing multipliers
+SPLITMIX_GAMMA = 0x9E3779B97F4A7C15
+SPLITMIX_MIX1 = 0xBF58476D1CE4E5B9
+SPLITMIX_MIX2 = 0x94D049BB133111EB
 
-    Drawing raw words and splitting each into two 32-bit uniforms costs a
-    third of ``rng.random`` (measured: 0.12 vs 0.35 ms for 150 000 values), and
-    32 bits are far more than a bin choice and a position inside the bin need.
+
+def stream_seed(rng: np.random.Generator) -> np.uint64:
+    """One raw 64-bit word of ``rng``: the seed of a counter-based word stream."""
+    return np.uint64(rng.bit_generator.random_raw())
+
+
+def counter_words(seed: np.uint64, count: int) -> np.ndarray:
+    """Words ``1 .. count`` of the SplitMix64 stream that starts at ``seed``.
+
+    Word ``i`` is a pure function of ``(seed, i)``, so the compiled kernels
+    compute each word where they use it (:func:`limekit._compiled` inlines the
+    same arithmetic) instead of reading a generated array: no 0.6 MB buffer per
+    5000 × 30 neighbourhood and a third of the cost of ``random_raw``. SplitMix64
+    is the stream Java's ``SplittableRandom`` uses and passes BigCrush; each
+    explanation seeds it from its own generator.
     """
-    return rng.bit_generator.random_raw((count + 1) // 2)
+    z = np.arange(1, count + 1, dtype=np.uint64)
+    z *= np.uint64(SPLITMIX_GAMMA)
+    z += np.uint64(seed)
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(SPLITMIX_MIX1)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(SPLITMIX_MIX2)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def word_count(count: int) -> int:
+    """Words needed for ``count`` 32-bit uniforms (two per word)."""
+    return (count + 1) // 2
 
 
 def uniform32(words: np.ndarray, count: int) -> np.ndarray:
-    """``count`` uniforms in [0, 1) from :func:`raw_words`: low half of word 0,
+    """``count`` uniforms in [0, 1) from words (:func:`counter_words`): low half of word 0,
     high half of word 0, low half of word 1, ... times 2⁻³²."""
     halves = np.empty((words.size, 2))
     halves[:, 0] = words & np.uint64(0xFFFFFFFF)

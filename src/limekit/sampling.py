@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import _compiled
-from ._random import raw_words, uniform32
+from ._random import counter_words, stream_seed, uniform32, word_count
 
 if TYPE_CHECKING:
     from .representations.tabular import TabularMarginals
@@ -65,12 +65,13 @@ class DiscreteTable:
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``(n, m)`` floats: category index plus position inside its mass, in [0, 1)."""
-        words = raw_words(rng, n * self.m)
+        seed = stream_seed(rng)
         if self.narrow.size and not self.wide.size:
-            fast = _compiled.draw_narrow(words, n, self.boundaries, self.lower, self.inv_p,
+            fast = _compiled.draw_narrow(seed, n, self.boundaries, self.lower, self.inv_p,
                                          self.width, _BELOW_ONE)
             if fast is not None:
                 return fast
+        words = counter_words(seed, word_count(n * self.m))
         # uniform t goes to row t % n of column t // n: column-major, so the compiled
         # kernels fill one column of a block of rows with contiguous words
         u = np.ascontiguousarray(uniform32(words, n * self.m).reshape(self.m, n).T)

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from .. import _compiled
-from .._random import raw_words
+from .._random import stream_seed
 from .._validation import check_finite_column, format_names
 from ..sampling import DiscreteTable
 from .discretize import bin_edges
@@ -271,7 +271,7 @@ class TabularRepresentation:
         if (t is None or self.binned_idx.size != self.n_features or t["is_integer"].any()
                 or m.table.wide.size or not _compiled.enabled()):
             return None
-        return _compiled.lime_binned(raw_words(rng, n * self.n_features), n, m.table,
+        return _compiled.lime_binned(stream_seed(rng), n, m.table,
                                      instance_codes, t, QUANTILES)
 
     def instance_positions(self, row: pd.Series, instance_codes: np.ndarray) -> np.ndarray:
