@@ -164,7 +164,7 @@ if numba is not None:
 
     @_jit
     def _lime_binned(seed, n, boundaries, lower, inv_p, width, below_one, inst_bins,
-                     quantiles, row_offsets, n_quantiles):  # pragma: no cover
+                     quantiles, row_offsets, n_quantiles, Z, values):  # pragma: no cover
         # draw_narrow + same_bin + undiscretize + squared distance to the all-ones
         # instance: the same operations in the same order, element by element.
         # Blocks of rows, one column at a time: each stage is a short branch-free loop
@@ -173,8 +173,6 @@ if numba is not None:
         # then copied out row by row, so the (n, m) outputs are written contiguously.
         m = boundaries.shape[1]
         nb = boundaries.shape[0]
-        Z = np.empty((n, m))
-        values = np.empty((n, m))
         sq = np.empty(n)
         block = 128
         u = np.empty(block)
@@ -402,19 +400,25 @@ def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
-                n_quantiles: int):
+                n_quantiles: int, Z: np.ndarray | None = None,
+                values: np.ndarray | None = None):
     """lime's sampler on all-binned data in one pass: ``(Z, values, squared distance)``.
 
     Equal to :meth:`DiscreteTable.draw` → ``to_interpretable`` → ``undiscretize`` →
     squared distance to the instance (tested bit for bit); ``None`` if not compiled.
+    ``Z`` and ``values`` (C-ordered float64, ``(n, m)``) receive the results when
+    given, else fresh arrays do.
     """
     if not _state["on"]:
         return None
     from .sampling import _BELOW_ONE
 
-    return _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p, table.width,
-                        _BELOW_ONE, inst_bins, bin_tables["quantiles"],
-                        bin_tables["row_offsets"], float(n_quantiles))
+    m = table.boundaries.shape[1]
+    Z = np.empty((n, m)) if Z is None else Z
+    values = np.empty((n, m)) if values is None else values
+    return _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p,
+                        table.width, _BELOW_ONE, inst_bins, bin_tables["quantiles"],
+                        bin_tables["row_offsets"], float(n_quantiles), Z, values)
 
 
 def binary_gram(Z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .. import _pool
 from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._validation import check_mode, check_num_features
@@ -484,24 +486,27 @@ class TabularExplainer:
                     for row in rows]
         rep, n, n_fresh = self.representation, options["n"], options["fidelity_samples"]
         draws, fresh, instance_codes = [], [], []
+        pooled: list[np.ndarray] = []  # work arrays to give back to the thread's pool
         for row in rows:
             z_codes = rep.encode(row)
             key = self._instance_key(row)
             draws.append(self._draw(row, z_codes, n, explanation_rng(self.random_state, key),
-                                    options["kernel"]))
+                                    options["kernel"], pooled))
             if n_fresh:
                 # an independent stream of the same explanation: fresh, reproducible samples
                 rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
-                fresh.append(self._draw(row, z_codes, n_fresh, rng, options["kernel"]))
+                fresh.append(self._draw(row, z_codes, n_fresh, rng, options["kernel"],
+                                        pooled))
             instance_codes.append(z_codes)
+        retained = []  # model inputs the model kept a reference to: never reused
         try:
-            Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox)
+            Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox, retained)
         except RuntimeError as exc:
             if len(rows) == 1:
                 raise
             names = [r.name for r in rows]
             raise RuntimeError(f"explaining rows {names}: {exc}") from exc
-        Ys_fresh = (self._predict_parts([p for p, _, _ in fresh], rows, blackbox)
+        Ys_fresh = (self._predict_parts([p for p, _, _ in fresh], rows, blackbox, retained)
                     if n_fresh else [None] * len(rows))
         out = []
         for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True)):
@@ -509,6 +514,11 @@ class TabularExplainer:
             held_out = (fresh[i][1], Ys_fresh[i], fresh[i][2]) if n_fresh else None
             out.append(self._assemble(row, z_codes, Z, Ys[i], w, labels, top_labels, options,
                                       held_out))
+        # Nothing built from the samples keeps them (explanations hold only fitted numbers),
+        # so the work arrays serve the next explanation; inputs the model held on to don't.
+        for arr in pooled:
+            if not any(arr is r for r in retained):
+                _pool.give_back(arr)
         return out
 
     def _explain_auto(self, row, blackbox, labels, top_labels, options) -> Explanation:
@@ -544,8 +554,9 @@ class TabularExplainer:
                     "model_calls": int(sum(calls))}
         return dataclasses.replace(exp, settings=settings)
 
-    def _draw(self, row, z_codes, n, rng, kernel):
-        """``(part, Z, weights)``: one neighbourhood from the explainer's sampler."""
+    def _draw(self, row, z_codes, n, rng, kernel, pooled=None):
+        """``(part, Z, weights)``: one neighbourhood from the explainer's sampler
+        (work arrays from the thread's pool are listed in ``pooled`` when given)."""
         rep, sampler = self.representation, self.sampler
         if isinstance(sampler, _VALUE_SAMPLERS):
             part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
@@ -557,7 +568,7 @@ class TabularExplainer:
             part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng, position)
             z = rep.to_interpretable(part, z_codes)
         else:
-            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng)
+            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng, pooled)
                      if type(sampler) is LimeTabularSampler and kernel.metric == "euclidean"
                      else None)
             if fused is not None:  # same numbers as below, one pass (see _compiled)
@@ -568,8 +579,12 @@ class TabularExplainer:
             w = kernel.weights(kernel.distances(z, z[0]))
         return part, z, w
 
-    def _predict_parts(self, parts, rows, blackbox) -> list[np.ndarray]:
-        """One model call for every instance's samples; the outputs split per instance."""
+    def _predict_parts(self, parts, rows, blackbox, retained=None) -> list[np.ndarray]:
+        """One model call for every instance's samples; the outputs split per instance.
+
+        A single instance's sampled values go to the model as they are; if the
+        model keeps a reference to them (its reference count grows across the
+        call) they are added to ``retained`` so that they are never reused."""
         rep = self.representation
         values = isinstance(parts[0], ValueNeighbourhood)
         if values:
@@ -580,8 +595,12 @@ class TabularExplainer:
             cats = (None if parts[0].category_codes is None
                     else parts[0].category_codes if len(parts) == 1
                     else np.concatenate([p.category_codes for p in parts]))
-            Y = blackbox.predict(rep.decode_values(numeric, rows, cats,
-                                                   restore=parts[0].repeats == 1))
+            inputs = rep.decode_values(numeric, rows, cats, restore=parts[0].repeats == 1)
+            before = sys.getrefcount(numeric), sys.getrefcount(inputs)
+            Y = blackbox.predict(inputs)
+            if retained is not None and (sys.getrefcount(numeric),
+                                         sys.getrefcount(inputs)) != before:
+                retained.append(numeric)
         else:
             stacked = parts[0] if len(parts) == 1 else np.concatenate(parts)
             Y = blackbox.predict(rep.decode(stacked, rows))

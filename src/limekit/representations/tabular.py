@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .. import _compiled
+from .. import _compiled, _pool
 from .._random import stream_seed
 from .._validation import check_finite_column, format_names
 from ..sampling import DiscreteTable
@@ -262,17 +262,25 @@ class TabularRepresentation:
         return codes
 
     def lime_binned_neighbourhood(self, instance_codes: np.ndarray, n: int,
-                                  rng: np.random.Generator):
+                                  rng: np.random.Generator, pooled: list | None = None):
         """lime's neighbourhood for all-binned, non-integer data in one compiled pass:
         ``(Z, values, squared distances)``, or ``None`` where the staged path applies
-        (mixed column kinds, integer columns, wide tables, or no numba)."""
+        (mixed column kinds, integer columns, wide tables, or no numba).
+
+        With a ``pooled`` list, ``Z`` and ``values`` come from the thread's array
+        pool (:mod:`limekit._pool`) and are appended to it, for the caller to give
+        back once nothing refers to them."""
         t = self._bin_tables
         m = self._marginals
         if (t is None or self.binned_idx.size != self.n_features or t["is_integer"].any()
                 or m.table.wide.size or not _compiled.enabled()):
             return None
+        Z = values = None
+        if pooled is not None:
+            Z, values = _pool.take((n, self.n_features)), _pool.take((n, self.n_features))
+            pooled += [Z, values]
         return _compiled.lime_binned(stream_seed(rng), n, m.table,
-                                     instance_codes, t, QUANTILES)
+                                     instance_codes, t, QUANTILES, Z, values)
 
     def instance_positions(self, row: pd.Series, instance_codes: np.ndarray) -> np.ndarray:
         """Codes that decode back to the instance's own values: for binned columns the
