@@ -88,3 +88,29 @@ def test_pool_keeps_a_bounded_number_of_bytes():
     assert a.shape == (_pool.MAX_POOLED_BYTES // 8 // 2 + 1,)
     assert _pool.pooled_bytes() == 0
     _pool.clear()
+
+
+def test_batches_never_overwrite_inputs_a_model_kept(case):
+    X, model = case
+    _pool.clear()
+    kept = []
+
+    def remembering_model(inputs):
+        kept.append(inputs)
+        return model.predict_proba(inputs)
+
+    explainer = TabularExplainer(X, random_state=0)
+    explainer.explain_batch(X[:6], remembering_model, num_samples=500, batch_size=1000,
+                            progress=False)  # groups of two rows: stacked inputs
+    snapshots = [k.copy() for k in kept]
+    explainer.explain_batch(X[6:12], remembering_model, num_samples=500, batch_size=1000,
+                            progress=False)
+    for k, snap in zip(kept, snapshots, strict=False):
+        np.testing.assert_array_equal(k, snap)
+    _pool.clear()
+    normal = explainer.explain_batch(X[:6], model, num_samples=500, batch_size=1000,
+                                     progress=False)
+    assert _pool.pooled_bytes() > 0  # the stacked inputs and work arrays came back
+    again = explainer.explain_batch(X[:6], model, num_samples=500, batch_size=1000,
+                                    progress=False)
+    assert list(normal) == list(again)

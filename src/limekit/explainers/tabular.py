@@ -500,13 +500,15 @@ class TabularExplainer:
             instance_codes.append(z_codes)
         retained = []  # model inputs the model kept a reference to: never reused
         try:
-            Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox, retained)
+            Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox, retained,
+                                     pooled)
         except RuntimeError as exc:
             if len(rows) == 1:
                 raise
             names = [r.name for r in rows]
             raise RuntimeError(f"explaining rows {names}: {exc}") from exc
-        Ys_fresh = (self._predict_parts([p for p, _, _ in fresh], rows, blackbox, retained)
+        Ys_fresh = (self._predict_parts([p for p, _, _ in fresh], rows, blackbox, retained,
+                                        pooled)
                     if n_fresh else [None] * len(rows))
         out = []
         for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True)):
@@ -579,19 +581,27 @@ class TabularExplainer:
             w = kernel.weights(kernel.distances(z, z[0]))
         return part, z, w
 
-    def _predict_parts(self, parts, rows, blackbox, retained=None) -> list[np.ndarray]:
+    def _predict_parts(self, parts, rows, blackbox, retained=None,
+                       pooled=None) -> list[np.ndarray]:
         """One model call for every instance's samples; the outputs split per instance.
 
         A single instance's sampled values go to the model as they are; if the
         model keeps a reference to them (its reference count grows across the
-        call) they are added to ``retained`` so that they are never reused."""
+        call) they are added to ``retained`` so that they are never reused. With a
+        ``pooled`` list, several instances' values are stacked into a pooled array."""
         rep = self.representation
         values = isinstance(parts[0], ValueNeighbourhood)
         if values:
             # one instance: its own fresh arrays, no 1.2 MB copy (decode restores the
             # instance row in place, which the sampler's arrays allow)
-            numeric = (parts[0].numeric if len(parts) == 1
-                       else np.concatenate([p.numeric for p in parts]))
+            if len(parts) == 1:
+                numeric = parts[0].numeric
+            elif pooled is None:
+                numeric = np.concatenate([p.numeric for p in parts])
+            else:
+                shape = (sum(len(p.numeric) for p in parts), parts[0].numeric.shape[1])
+                numeric = np.concatenate([p.numeric for p in parts], out=_pool.take(shape))
+                pooled.append(numeric)
             cats = (None if parts[0].category_codes is None
                     else parts[0].category_codes if len(parts) == 1
                     else np.concatenate([p.category_codes for p in parts]))
