@@ -114,3 +114,13 @@ def test_batches_never_overwrite_inputs_a_model_kept(case):
     again = explainer.explain_batch(X[:6], model, num_samples=500, batch_size=1000,
                                     progress=False)
     assert list(normal) == list(again)
+
+
+def test_release_work_arrays_frees_the_pool(case):
+    from limekit.performance import release_work_arrays
+
+    X, model = case
+    _pool.clear()
+    TabularExplainer(X, random_state=0).explain(X[0], model, num_samples=500)
+    assert release_work_arrays() == 2 * 500 * X.shape[1] * 8
+    assert _pool.pooled_bytes() == 0
