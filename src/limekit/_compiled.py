@@ -91,6 +91,11 @@ if numba is not None:
         pos = code * n_quantiles
         pos += np.float64(np.intp(code))
         pos += row_offsets[c]
+        return _at_position(quantiles, pos)
+
+    @numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", inline="always")
+    def _at_position(quantiles, pos):  # pragma: no cover
+        # linear interpolation between knots floor(pos) and floor(pos) + 1
         at = np.intp(pos)
         frac = pos - at
         left = quantiles[at]
@@ -226,15 +231,7 @@ if numba is not None:
                 v_col = v_block[c]
                 for i in range(nr):
                     z_col[i] = u[i]
-                    pos = lo[i]
-                    at = np.intp(pos)
-                    frac = pos - at
-                    left = quantiles[at]
-                    right = quantiles[at + 1]
-                    right -= left
-                    right *= frac
-                    right += left
-                    v_col[i] = right
+                    v_col[i] = _at_position(quantiles, lo[i])
             for i in range(nr):
                 acc = 0.0
                 for c in range(m):
