@@ -21,6 +21,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ._random import SPLITMIX_GAMMA, SPLITMIX_MIX1, SPLITMIX_MIX2
+
 __all__ = ["enabled", "use_compiled", "draw_narrow", "same_bin", "undiscretize",
            "squared_euclidean", "centre_and_scale", "lime_binned", "binary_gram",
            "output_summary"]
@@ -60,9 +62,9 @@ if numba is not None:
     @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
     def _word(seed, i):  # pragma: no cover
         # word i of limekit._random.counter_words(seed, ...): SplitMix64, all in uint64
-        z = np.uint64(i + 1) * np.uint64(0x9E3779B97F4A7C15) + seed
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = np.uint64(i + 1) * np.uint64(SPLITMIX_GAMMA) + seed
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(SPLITMIX_MIX1)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(SPLITMIX_MIX2)
         return z ^ (z >> np.uint64(31))
 
     @numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy", inline="always")

@@ -592,8 +592,8 @@ class TabularExplainer:
         rep = self.representation
         values = isinstance(parts[0], ValueNeighbourhood)
         if values:
-            # one instance: its own fresh arrays, no 1.2 MB copy (decode restores the
-            # instance row in place, which the sampler's arrays allow)
+            # one instance: the sampler's own array, no 1.2 MB copy (decode restores
+            # the instance row in place, which the sampler's arrays allow)
             if len(parts) == 1:
                 numeric = parts[0].numeric
             elif pooled is None:

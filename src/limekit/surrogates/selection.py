@@ -41,6 +41,7 @@ class WeightedDesign:
         self.x_mean = w @ X / sw
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
+        self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
         if self._binary_statistics(X, Yc, w, sw):
             return
         root_w = np.sqrt(w)
@@ -60,7 +61,6 @@ class WeightedDesign:
         root_w = root_w[:, None]
         self.G = Xs.T @ Xs
         self.B = Xs.T @ (Yc * root_w)
-        self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
 
     def _binary_statistics(self, X, Yc, w, sw) -> bool:
         """``G`` and ``B`` of 0/1 samples from pair counts (see
@@ -82,7 +82,6 @@ class WeightedDesign:
         G[:, constant] = 0.0
         B[constant] = 0.0
         self.G, self.B = G, B
-        self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
         return True
 
     def residual_sum_of_squares(self, features: np.ndarray, coef: np.ndarray,
