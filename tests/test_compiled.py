@@ -115,31 +115,72 @@ def _binary_case(seed=0, n=700, m=9):
     return Z, w
 
 
-def test_binary_gram_matches_dense_product_and_numpy_reference():
-    Z, w = _binary_case()
+def _design_both_ways(Z, w, Y):
+    sw = w.sum()
+    Yc = Y - w @ Y / sw
     with _compiled.use_compiled(True):
-        G, ones = _compiled.binary_gram(Z, w)
+        fast = _compiled.binary_design(Z, w, Yc, sw)
+        from_masks = _compiled.binary_design(Z, w, Yc, sw, _compiled.row_masks(Z))
     with _compiled.use_compiled(False):
-        G_ref, ones_ref = _compiled.binary_gram(Z, w)
-    np.testing.assert_array_equal(G, G_ref)
-    np.testing.assert_array_equal(ones, ones_ref)
-    np.testing.assert_array_equal(ones, Z.sum(axis=0))
-    dense = Z.T @ (w[:, None] * Z)
-    np.testing.assert_allclose(G, np.triu(dense), rtol=1e-12)
-    assert not np.tril(G, -1).any()
+        ref = _compiled.binary_design(Z, w, Yc, sw)
+    return fast, from_masks, ref, Yc
+
+
+@pytest.mark.parametrize("m", [9, 70])  # one mask word per row, and two
+def test_binary_design_matches_dense_products_and_numpy_reference(m):
+    Z, w = _binary_case(m=m)
+    Y = np.random.default_rng(4).normal(size=(Z.shape[0], 2))
+    fast, from_masks, ref, Yc = _design_both_ways(Z, w, Y)
+    for a, b, c in zip(fast, from_masks, ref, strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
+    G, B, x_mean = fast
+    xm = w @ Z / w.sum()
+    np.testing.assert_allclose(x_mean, xm, rtol=1e-12, atol=1e-15)
+    Xc = (Z - xm) * np.sqrt(w)[:, None]
+    np.testing.assert_allclose(G, Xc.T @ Xc, atol=1e-10)
+    np.testing.assert_allclose(B, Xc.T @ (Yc * np.sqrt(w)[:, None]), atol=1e-10)
+    assert not G[4].any() and not G[:, 4].any() and not B[4].any()
+
+
+@pytest.mark.parametrize("m", [9, 70])
+def test_row_masks_hold_each_row_as_bits(m):
+    Z, _ = _binary_case(m=m)
+    with _compiled.use_compiled(True):
+        masks = _compiled.row_masks(Z)
+    with _compiled.use_compiled(False):
+        np.testing.assert_array_equal(masks, _compiled.row_masks(Z))
+    assert masks.shape == (Z.shape[0], -(-m // 64)) and masks.dtype == np.uint64
+    bits = (masks[:, np.arange(m) // 64] >> (np.arange(m) % 64).astype(np.uint64)) & 1
+    np.testing.assert_array_equal(bits, Z)
 
 
 @pytest.mark.parametrize("flag", [True, False])
-def test_binary_gram_declines_what_it_cannot_count(flag):
+def test_binary_design_declines_what_it_cannot_count(flag):
     Z, w = _binary_case()
+    Yc = np.random.default_rng(1).normal(size=(Z.shape[0], 1))
     with _compiled.use_compiled(flag):
         other = w.copy()
         other[5] *= 1.5  # a weight that is not a function of the number of zeros
-        assert _compiled.binary_gram(Z, other) is None
-        assert _compiled.binary_gram(Z + 0.5, w) is None  # not 0/1
+        assert _compiled.binary_design(Z, other, Yc, other.sum()) is None
+        assert _compiled.binary_design(Z + 0.5, w, Yc, w.sum()) is None  # not 0/1
+        assert _compiled.row_masks(Z + 0.5) is None
         nan = w.copy()
         nan[3] = np.nan
-        assert _compiled.binary_gram(Z, nan) is None
+        assert _compiled.binary_design(Z, nan, Yc, w.sum()) is None
+
+
+def test_fused_sampler_masks_and_weights_match_the_staged_path(case):
+    X, _ = case
+    explainer = TabularExplainer(X, random_state=0)
+    rep = explainer.representation
+    row = rep.check_instance(X[3])
+    codes = rep.encode(row)
+    Z, _, squared, masks = rep.lime_binned_neighbourhood(codes, 777, np.random.default_rng(2))
+    np.testing.assert_array_equal(masks, _compiled.row_masks(Z))
+    kernel = explainer.kernel
+    np.testing.assert_array_equal(kernel.binary_weights(squared, Z.shape[1]),
+                                  kernel.weights(euclidean_distances(Z, Z[0])))
 
 
 def test_weighted_design_from_counts_equals_the_centred_product():

@@ -24,8 +24,8 @@ import numpy as np
 from ._random import SPLITMIX_GAMMA, SPLITMIX_MIX1, SPLITMIX_MIX2
 
 __all__ = ["enabled", "use_compiled", "draw_narrow", "same_bin", "undiscretize",
-           "squared_euclidean", "centre_and_scale", "lime_binned", "binary_gram",
-           "output_summary"]
+           "squared_euclidean", "centre_and_scale", "lime_binned", "row_masks",
+           "binary_design", "output_summary"]
 
 try:  # pragma: no cover - exercised when numba is installed (CI installs it)
     if os.environ.get("LIMEKIT_DISABLE_NUMBA", "") not in ("", "0"):
@@ -171,7 +171,7 @@ if numba is not None:
 
     @_jit
     def _lime_binned(seed, n, boundaries, lower, inv_p, width, below_one, inst_bins,
-                     quantiles, row_offsets, n_quantiles, Z, values):  # pragma: no cover
+                     quantiles, row_offsets, n_quantiles, Z, values, masks):  # pragma: no cover
         # draw_narrow + same_bin + undiscretize + squared distance to the all-ones
         # instance: the same operations in the same order, element by element.
         # Blocks of rows, one column at a time: each stage is a short branch-free loop
@@ -188,8 +188,11 @@ if numba is not None:
         kk = np.empty(block)
         z_block = np.empty((m, block))
         v_block = np.empty((m, block))
+        nw = masks.shape[1]
+        m_block = np.empty((nw, block), np.int64)
         for r0 in range(0, n, block):
             nr = min(r0 + block, n) - r0
+            m_block[:] = 0
             for c in range(m):
                 t0 = c * n + r0
                 for i in range(nr):
@@ -231,9 +234,13 @@ if numba is not None:
                     u[0] = 1.0
                 z_col = z_block[c]
                 v_col = v_block[c]
+                m_row = m_block[c >> 6]
+                shift = c & 63
                 for i in range(nr):
                     z_col[i] = u[i]
                     v_col[i] = _at_position(quantiles, lo[i])
+                for i in range(nr):
+                    m_row[i] |= np.int64(u[i] == 1.0) << shift
             for i in range(nr):
                 acc = 0.0
                 for c in range(m):
@@ -243,7 +250,9 @@ if numba is not None:
                     acc += diff * diff
                     values[r0 + i, c] = v_block[c, i]
                 sq[r0 + i] = acc
-        return Z, values, sq
+                for t in range(nw):  # the row as bits (see row_masks)
+                    masks[r0 + i, t] = np.uint64(m_block[t, i])
+        return Z, values, sq, masks
 
     @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
     def _popcount(x):  # pragma: no cover
@@ -255,34 +264,51 @@ if numba is not None:
         return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
     @_jit
-    def _binary_gram(Z, w):  # pragma: no cover
-        # Σ_i w_i z_i z_iᵀ for 0/1 rows whose weight depends only on their number of
-        # zeros: per group of equal weight, pair counts by AND + popcount of bitsets
-        # (exact integers), then G += w_group · counts, groups in ascending order.
+    def _row_masks(Z):  # pragma: no cover
+        # 0/1 rows as bit masks (feature c is bit c & 63 of word c >> 6); False if an
+        # entry is neither 0 nor 1
         n, m = Z.shape
+        nw = (m + 63) // 64
+        masks = np.empty((n, nw), np.uint64)
+        for i in range(n):
+            bad = False
+            for t in range(nw):
+                word = np.int64(0)
+                base = 64 * t
+                for c in range(min(64, m - base)):
+                    v = Z[i, base + c]
+                    one = v == 1.0
+                    bad |= (not one) and v != 0.0
+                    word |= np.int64(one) << c
+                masks[i, t] = np.uint64(word)
+            if bad:
+                return masks, False
+        return masks, True
+
+    @_jit
+    def _binary_design(masks, m, w, Yc, sw, w_yc):  # pragma: no cover
+        # The centred weighted statistics of 0/1 rows (as bit masks) whose weight
+        # depends only on their number of zeros; see binary_design for the algebra.
+        n, nw = masks.shape
+        n_labels = Yc.shape[1]
         zeros = np.empty(n, np.intp)
         size = np.zeros(m + 1, np.intp)
         weight_of = np.zeros(m + 1)
-        column_ones = np.zeros(m, np.intp)
         for i in range(n):
             ones = 0
-            bad = False
-            for j in range(m):
-                v = Z[i, j]
-                one = v == 1.0
-                bad |= (not one) and v != 0.0
-                ones += one
-                column_ones[j] += one
-            if bad:
-                return np.zeros((0, 0)), column_ones, False
+            for t in range(nw):
+                ones += np.intp(_popcount(masks[i, t]))
             g = m - ones
             zeros[i] = g
             if size[g] == 0:
                 weight_of[g] = w[i]
             elif w[i] != weight_of[g]:
-                return np.zeros((0, 0)), column_ones, False
+                return np.zeros((0, 0)), np.zeros((0, 0)), np.zeros(0), False
             size[g] += 1
-        start = np.zeros(m + 2, np.intp)  # first bitset word of each group
+        # Pair counts per group of equal weight: the group's rows as column bitsets,
+        # then AND + popcount (exact integers), G += w_group · counts in ascending
+        # group order.
+        start = np.zeros(m + 2, np.intp)
         for g in range(m + 1):
             start[g + 1] = start[g] + (size[g] + 63) // 64
         bits = np.zeros((start[m + 1], m), np.uint64)
@@ -292,11 +318,16 @@ if numba is not None:
             r = rank[g]
             rank[g] = r + 1
             word = start[g] + (r >> 6)
-            shift = np.uint64(r & 63)
-            for j in range(m):
-                bits[word, j] |= np.uint64(Z[i, j] == 1.0) << shift
-        G = np.zeros((m, m))
+            shift = r & 63
+            row = bits[word]
+            for t in range(nw):  # branch-free over the columns: the compiler vectorises
+                mask = np.int64(masks[i, t])
+                base = 64 * t
+                for c in range(min(64, m - base)):
+                    row[base + c] |= np.uint64(((mask >> c) & 1) << shift)
+        raw = np.zeros((m, m))
         counts = np.zeros((m, m), np.int64)
+        ones_per_column = np.zeros(m, np.int64)
         for g in range(m + 1):
             if size[g] == 0:
                 continue
@@ -306,13 +337,43 @@ if numba is not None:
                 for j in range(m):
                     bj = row[j]
                     for k in range(j, m):
-                        counts[j, k] += _popcount(bj & row[k])
+                        counts[j, k] += np.int64(_popcount(bj & row[k]))
             wg = weight_of[g]
             for j in range(m):
+                ones_per_column[j] += counts[j, j]
                 for k in range(j, m):
-                    G[j, k] += wg * np.float64(counts[j, k])
-        return G, column_ones, True
-
+                    raw[j, k] += wg * np.float64(counts[j, k])
+        # Xᵀ (w ⊙ Yc), each column summed over the rows in order
+        cross = np.zeros((n_labels, m))
+        for i in range(n):
+            for col in range(n_labels):
+                v = w[i] * Yc[i, col]
+                out = cross[col]
+                for t in range(nw):
+                    mask = np.int64(masks[i, t])
+                    base = 64 * t
+                    for c in range(min(64, m - base)):
+                        out[base + c] += v * np.float64((mask >> c) & 1)
+        x_mean = np.empty(m)
+        constant = np.empty(m, np.bool_)
+        for j in range(m):
+            constant[j] = ones_per_column[j] == 0 or ones_per_column[j] == n
+            if constant[j]:
+                x_mean[j] = 1.0 if ones_per_column[j] == n else 0.0
+            else:
+                x_mean[j] = raw[j, j] / sw
+        G = np.zeros((m, m))
+        B = np.zeros((m, n_labels))
+        for j in range(m):
+            if constant[j]:
+                continue
+            for k in range(m):
+                if not constant[k]:
+                    base = raw[j, k] if j <= k else raw[k, j]
+                    G[j, k] = base - sw * (x_mean[j] * x_mean[k])
+            for col in range(n_labels):
+                B[j, col] = cross[col, j] - x_mean[j] * w_yc[col]
+        return G, B, x_mean, True
 
     @_jit
     def _output_summary(y):  # pragma: no cover
@@ -401,7 +462,8 @@ def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
 def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
                 n_quantiles: int, Z: np.ndarray | None = None,
                 values: np.ndarray | None = None):
-    """lime's sampler on all-binned data in one pass: ``(Z, values, squared distance)``.
+    """lime's sampler on all-binned data in one pass: ``(Z, values, squared distance,
+    row masks)`` (the masks as :func:`row_masks` makes them from ``Z``).
 
     Equal to :meth:`DiscreteTable.draw` → ``to_interpretable`` → ``undiscretize`` →
     squared distance to the instance (tested bit for bit); ``None`` if not compiled.
@@ -415,36 +477,66 @@ def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_table
     m = table.boundaries.shape[1]
     Z = np.empty((n, m)) if Z is None else Z
     values = np.empty((n, m)) if values is None else values
+    masks = np.empty((n, (m + 63) // 64), dtype=np.uint64)
     return _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p,
                         table.width, _BELOW_ONE, inst_bins, bin_tables["quantiles"],
-                        bin_tables["row_offsets"], float(n_quantiles), Z, values)
+                        bin_tables["row_offsets"], float(n_quantiles), Z, values, masks)
 
 
-def binary_gram(Z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(Zᵀ diag(w) Z, ones per column)``, the Gram matrix's upper triangle filled
-    and the rest zero, when ``Z`` is 0/1 and
-    rows with the same number of zeros share one weight (lime's binary samples with
-    any distance kernel); ``None`` otherwise.
+def row_masks(Z: np.ndarray) -> np.ndarray | None:
+    """0/1 rows of ``Z`` as ``(n, ceil(m / 64))`` uint64 bit masks (feature ``c`` is
+    bit ``c % 64`` of word ``c // 64``); ``None`` if an entry is not 0 or 1."""
+    if _state["on"]:
+        masks, ok = _row_masks(np.ascontiguousarray(Z, dtype=float))
+        return masks if ok else None
+    ones = Z == 1.0
+    if not (ones | (Z == 0.0)).all():
+        return None
+    n, m = Z.shape
+    padded = np.zeros((n, -(-m // 64) * 64), dtype=np.uint64)
+    padded[:, :m] = ones
+    shifts = np.arange(64, dtype=np.uint64)
+    return (padded.reshape(n, -1, 64) << shifts).sum(axis=2, dtype=np.uint64)
 
-    Why: the weighted Gram matrix of binary samples is a sum, over the few
-    distinct weights, of integer pair counts; counting with bitsets costs a
-    third of a dense ``syrk`` plus the centring pass it needs. The NumPy
-    reference (used without numba) computes the same counts by matrix products
-    (exact integers) and combines them in the same order, so both agree bit
-    for bit.
+
+def binary_design(Z: np.ndarray, w: np.ndarray, Yc: np.ndarray, sw: float,
+                  masks: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(G, B, x̄)``: the centred weighted Gram matrix ``Xcᵀ W Xc``, cross-products
+    ``Xcᵀ W Yc`` and weighted column means of 0/1 samples ``Z`` whose weights depend
+    only on each row's number of zeros (lime's binary samples under any distance
+    kernel); ``None`` otherwise. Constant columns get exact zeros.
+
+    ``Yc`` are the centred outputs, ``sw = Σ w``; ``masks`` are ``Z``'s rows as bit
+    masks (:func:`row_masks`) when the sampler already has them.
+
+    Why: with 0/1 columns ``Xᵀ W X`` is a sum over the few distinct weights of
+    integer pair counts, counted exactly with bitsets (AND + popcount), and the
+    weighted mean of a column is its diagonal entry over ``Σ w``: one pass over
+    a 40-byte-per-row mask instead of a centring pass and a dense ``syrk`` over
+    the float matrix. ``G = Xᵀ W X − Σw · x̄ x̄ᵀ`` and ``B = Xᵀ (w ⊙ Yc) − x̄ (wᵀ Yc)``,
+    each cross-product column summed over the rows in order. The NumPy reference
+    (used without numba) performs the same operations in the same order, so both
+    agree bit for bit.
     """
     n, m = Z.shape
-    if not np.isfinite(w).all():
+    if not np.isfinite(w).all() or not np.isfinite(Yc).all():
         return None
+    w_yc = w @ Yc
     if _state["on"]:
-        G, column_ones, ok = _binary_gram(np.ascontiguousarray(Z, dtype=float),
-                                          np.ascontiguousarray(w, dtype=float))
-        return (G, column_ones) if ok else None
+        if masks is None:
+            masks = row_masks(Z)
+            if masks is None:
+                return None
+        G, B, x_mean, ok = _binary_design(masks, m, np.ascontiguousarray(w, dtype=float),
+                                          np.ascontiguousarray(Yc, dtype=float), float(sw),
+                                          w_yc)
+        return (G, B, x_mean) if ok else None
     ones_mask = Z == 1.0
     if not (ones_mask | (Z == 0.0)).all():
         return None
     zeros = m - ones_mask.sum(axis=1)
-    G = np.zeros((m, m))
+    raw = np.zeros((m, m))
     upper = np.triu(np.ones((m, m), dtype=bool))
     for g in np.unique(zeros):
         rows = zeros == g
@@ -452,9 +544,24 @@ def binary_gram(Z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray] |
         if not (wg == wg[0]).all():
             return None
         block = Z[rows]
-        counts = np.where(upper, block.T @ block, 0.0)
-        G += wg[0] * counts
-    return G, ones_mask.sum(axis=0)
+        raw += wg[0] * np.where(upper, block.T @ block, 0.0)
+    ones = ones_mask.sum(axis=0)
+    constant = (ones == 0) | (ones == n)
+    x_mean = np.diagonal(raw) / sw
+    x_mean[constant] = (ones[constant] == n).astype(float)
+    weighted = w[:, None] * Yc
+    cross = np.empty((m, Yc.shape[1]))
+    for col in range(Yc.shape[1]):
+        terms = Z * weighted[:, col : col + 1]
+        terms[0] += 0.0  # the compiled sum starts from +0.0: same sign of zero
+        cross[:, col] = np.cumsum(terms, axis=0)[-1]
+    G = raw + np.triu(raw, 1).T
+    G -= sw * np.outer(x_mean, x_mean)
+    B = cross - np.outer(x_mean, w_yc)
+    G[constant] = 0.0
+    G[:, constant] = 0.0
+    B[constant] = 0.0
+    return G, B, x_mean
 
 
 def output_summary(y: np.ndarray) -> tuple[float, float, bool, float] | None:

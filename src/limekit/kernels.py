@@ -87,5 +87,18 @@ class Kernel:
                              "weight per distance")
         return w
 
+    def binary_weights(self, squared: np.ndarray, n_features: int) -> np.ndarray:
+        """Weights of 0/1 samples from their squared euclidean distances to the
+        instance, which are whole numbers of changed features (0 … ``n_features``).
+
+        The built-in kernel is evaluated once per possible distance and looked up
+        (the same values as :meth:`weights` of the square roots, elementwise); a
+        custom kernel function sees every distance, as in lime.
+        """
+        if self.fn is not None or self.metric != "euclidean":
+            return self.weights(np.sqrt(squared))
+        table = self.weights(np.sqrt(np.arange(n_features + 1, dtype=float)))
+        return table[squared.astype(np.intp)]
+
     def __repr__(self) -> str:
         return f"Kernel(width={self.width:g}, metric={self.metric!r})"

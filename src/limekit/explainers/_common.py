@@ -103,11 +103,13 @@ def surrogate_for(sampler, surrogate):
 
 def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
                            labels: Sequence[int], num_features: int, feature_selection: str,
-                           surrogate) -> dict[int, LabelExplanation]:
+                           surrogate, row_masks: np.ndarray | None = None
+                           ) -> dict[int, LabelExplanation]:
     """Select features and fit ``surrogate`` for each label on ``(Z, Y[:, label], weights)``.
 
     The weighted Gram matrix is computed once and shared by all labels.
-    Row 0 of ``Z`` is the explained instance.
+    Row 0 of ``Z`` is the explained instance; ``row_masks`` are Z's 0/1 rows as
+    bits when the sampler made them (see :class:`WeightedDesign`).
     """
     if isinstance(surrogate, ShapleySurrogate):
         # Shapley values share the whole prediction: no selection; the two anchor
@@ -126,7 +128,7 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
     if extreme.any():
         scale[extreme] = np.ldexp(1.0, np.frexp(top[extreme])[1])
         target = target / scale
-    design = WeightedDesign(Z, target, weights)
+    design = WeightedDesign(Z, target, weights, row_masks)
     z0 = Z[0]
     out: dict[int, LabelExplanation] = {}
     for col, label in enumerate(labels):

@@ -19,7 +19,12 @@ from ..blackbox import as_blackbox
 from ..calibration import calibrate_neighbourhood
 from ..explanation import Explanation
 from ..kernels import Kernel
-from ..representations.tabular import CATEGORICAL, TabularRepresentation, _as_training_frame
+from ..representations.tabular import (
+    CATEGORICAL,
+    InstanceRow,
+    TabularRepresentation,
+    _as_training_frame,
+)
 from ..sampling import (
     LimeTabularSampler,
     NBallSampler,
@@ -453,7 +458,7 @@ class TabularExplainer:
         return {"k": k, "n": check_num_samples_or_auto(num_samples), "kernel": kernel,
                 "distance_metric": distance_metric, "fidelity_samples": int(fresh)}
 
-    def _check_rows(self, X, offset: int = 0) -> tuple[list, list[pd.Series]]:
+    def _check_rows(self, X, offset: int = 0) -> tuple[list, list[InstanceRow]]:
         """Validate every row up front, naming the row in any error."""
         if isinstance(X, pd.DataFrame):
             ids, items = list(X.index), [X.iloc[i] for i in range(len(X))]
@@ -477,7 +482,7 @@ class TabularExplainer:
                 raise ValueError(f"row {rid!r}: {exc}") from None
         return ids, rows
 
-    def _explain_rows(self, rows: list[pd.Series], blackbox, labels, top_labels,
+    def _explain_rows(self, rows: list[InstanceRow], blackbox, labels, top_labels,
                       options: dict[str, Any]) -> list[Explanation]:
         """The pipeline for a group of validated rows, with one model call for the group
         (two with held-out fidelity: the fresh samples are scored together too)."""
@@ -500,22 +505,22 @@ class TabularExplainer:
             instance_codes.append(z_codes)
         retained = []  # model inputs the model kept a reference to: never reused
         try:
-            Ys = self._predict_parts([p for p, _, _ in draws], rows, blackbox, retained,
+            Ys = self._predict_parts([d[0] for d in draws], rows, blackbox, retained,
                                      pooled)
         except RuntimeError as exc:
             if len(rows) == 1:
                 raise
             names = [r.name for r in rows]
             raise RuntimeError(f"explaining rows {names}: {exc}") from exc
-        Ys_fresh = (self._predict_parts([p for p, _, _ in fresh], rows, blackbox, retained,
+        Ys_fresh = (self._predict_parts([f[0] for f in fresh], rows, blackbox, retained,
                                         pooled)
                     if n_fresh else [None] * len(rows))
         out = []
         for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True)):
-            _, Z, w = draws[i]
+            _, Z, w, masks = draws[i]
             held_out = (fresh[i][1], Ys_fresh[i], fresh[i][2]) if n_fresh else None
             out.append(self._assemble(row, z_codes, Z, Ys[i], w, labels, top_labels, options,
-                                      held_out))
+                                      held_out, masks))
         # Nothing built from the samples keeps them (explanations hold only fitted numbers),
         # so the work arrays serve the next explanation; inputs the model held on to don't.
         for arr in pooled:
@@ -532,7 +537,7 @@ class TabularExplainer:
 
         def draw(n, stream):
             rng = explanation_rng(self.random_state, key if stream == 0 else (*key, stream))
-            part, Z, w = self._draw(row, z_codes, n, rng, options["kernel"])
+            part, Z, w, _ = self._draw(row, z_codes, n, rng, options["kernel"])
             Y = self._predict_parts([part], [row], blackbox)[0]
             calls.append(len(part.numeric) if hasattr(part, "numeric") else len(part))
             return Z, w, Y
@@ -547,7 +552,7 @@ class TabularExplainer:
         held_out = None
         if options["fidelity_samples"]:
             rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
-            part, Zf, wf = self._draw(row, z_codes, options["fidelity_samples"], rng,
+            part, Zf, wf, _ = self._draw(row, z_codes, options["fidelity_samples"], rng,
                                       options["kernel"])
             held_out = (Zf, self._predict_parts([part], [row], blackbox)[0], wf)
         exp = self._assemble(row, z_codes, Z, Y, w, labels, top_labels,
@@ -557,8 +562,10 @@ class TabularExplainer:
         return dataclasses.replace(exp, settings=settings)
 
     def _draw(self, row, z_codes, n, rng, kernel, pooled=None):
-        """``(part, Z, weights)``: one neighbourhood from the explainer's sampler
-        (work arrays from the thread's pool are listed in ``pooled`` when given)."""
+        """``(part, Z, weights, row masks)``: one neighbourhood from the explainer's
+        sampler (work arrays from the thread's pool are listed in ``pooled`` when
+        given); the masks are Z's rows as bits where the fused sampler made them, else
+        ``None``."""
         rep, sampler = self.representation, self.sampler
         if isinstance(sampler, _VALUE_SAMPLERS):
             part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
@@ -574,12 +581,13 @@ class TabularExplainer:
                      if type(sampler) is LimeTabularSampler and kernel.metric == "euclidean"
                      else None)
             if fused is not None:  # same numbers as below, one pass (see _compiled)
-                z, values, squared = fused
-                return ValueNeighbourhood(values, None), z, kernel.weights(np.sqrt(squared))
+                z, values, squared, masks = fused
+                return (ValueNeighbourhood(values, None), z,
+                        kernel.binary_weights(squared, z.shape[1]), masks)
             part = sampler.draw(rep.marginals(), z_codes, n, rng)
             z = rep.to_interpretable(part, z_codes)
             w = kernel.weights(kernel.distances(z, z[0]))
-        return part, z, w
+        return part, z, w, None
 
     def _predict_parts(self, parts, rows, blackbox, retained=None,
                        pooled=None) -> list[np.ndarray]:
@@ -626,14 +634,14 @@ class TabularExplainer:
         return out
 
     def _assemble(self, row, z_codes, Z, Y, weights, labels, top_labels,
-                  options, held_out=None) -> Explanation:
+                  options, held_out=None, row_masks=None) -> Explanation:
         rep = self.representation
         Y = calibrate_neighbourhood(self.calibrate, Y, Z) if self.calibrate else Y
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         link = resolve_link(Y, self.link, label_list)
         fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list,
                                       options["k"], self.feature_selection,
-                                      surrogate_for(self.sampler, self.surrogate))
+                                      surrogate_for(self.sampler, self.surrogate), row_masks)
         fidelity = None
         if held_out:
             Zf, Yf, wf = held_out
@@ -671,7 +679,7 @@ class TabularExplainer:
         )
 
     # ---------------------------------------------------------------- helpers
-    def _instance_key(self, row: pd.Series) -> tuple[int, ...]:
+    def _instance_key(self, row: InstanceRow) -> tuple[int, ...]:
         """Digest of the instance's values (not its position in any batch)."""
         parts = []
         for col, v in zip(self.representation.columns, row.to_numpy(dtype=object), strict=True):

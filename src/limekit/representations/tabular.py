@@ -31,7 +31,7 @@ from .._validation import check_finite_column, format_names
 from ..sampling import DiscreteTable
 from .discretize import bin_edges
 
-__all__ = ["TabularRepresentation", "TabularMarginals"]
+__all__ = ["TabularRepresentation", "TabularMarginals", "InstanceRow"]
 
 CATEGORICAL, BINNED, CONTINUOUS = "categorical", "binned", "continuous"
 
@@ -52,6 +52,32 @@ class TabularMarginals:
     scale: np.ndarray                    # training std of each gaussian column (0 if constant)
     table: DiscreteTable                 # precomputed inverse CDFs of the discrete columns
     ordered: np.ndarray | None = None    # per discrete column: True for bins (ordered)
+
+
+class InstanceRow:
+    """One validated instance: its values in the training columns' order.
+
+    A plain object rather than a pandas Series: an explanation reads the values
+    several times (codes, seed, descriptions, model input), and a Series costs
+    more to build and read than a 5000-sample neighbourhood of a cheap model
+    costs to score. ``name`` labels the row in error messages (its id in a batch).
+    """
+
+    __slots__ = ("values", "name")
+
+    def __init__(self, values: np.ndarray, name=None) -> None:
+        self.values = values  # 1-D object array
+        self.name = name
+
+    def to_numpy(self, dtype=object) -> np.ndarray:
+        """The values (as a Series would give them); do not modify."""
+        return self.values if dtype is object else self.values.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __repr__(self) -> str:
+        return f"InstanceRow({self.values.tolist()!r}, name={self.name!r})"
 
 
 @dataclass
@@ -179,16 +205,13 @@ class TabularRepresentation:
         )
 
     # --------------------------------------------------------------- encode
-    def check_instance(self, instance) -> pd.Series:
-        """Validate one instance and return it as a Series indexed like the training columns."""
-        index = self.__dict__.get("_row_index")
-        if index is None:
-            # one Index reused for every row: building it (string columns become an
-            # Arrow-backed array in pandas 3) cost more than explaining a small row
-            index = self._row_index = pd.Index(self.columns_, dtype=object)
-            self._row_names = [str(c) for c in self.columns_]
-        row = _as_row(instance, index, self._row_names)
-        values = row.to_numpy(dtype=object)
+    def check_instance(self, instance) -> InstanceRow:
+        """Validate one instance and return its values in the training columns' order."""
+        names = self.__dict__.get("_row_names")
+        if names is None:
+            names = self._row_names = [str(c) for c in self.columns_]
+        values = _as_row(instance, names)
+        row = InstanceRow(values)
         numeric = self.numeric_idx
         try:  # the common case, checked in one vectorised pass
             if np.all(np.isfinite(values[numeric].astype(float))):
@@ -243,7 +266,7 @@ class TabularRepresentation:
                 )
         return row
 
-    def encode(self, row: pd.Series) -> np.ndarray:
+    def encode(self, row: InstanceRow) -> np.ndarray:
         """Codes of a validated instance: category/bin index, or the raw value."""
         values = row.to_numpy(dtype=object)
         codes = np.empty(self.n_features)
@@ -264,7 +287,7 @@ class TabularRepresentation:
     def lime_binned_neighbourhood(self, instance_codes: np.ndarray, n: int,
                                   rng: np.random.Generator, pooled: list | None = None):
         """lime's neighbourhood for all-binned, non-integer data in one compiled pass:
-        ``(Z, values, squared distances)``, or ``None`` where the staged path applies
+        ``(Z, values, squared distances, row masks)``, or ``None`` where the staged path applies
         (mixed column kinds, integer columns, wide tables, or no numba).
 
         With a ``pooled`` list, ``Z`` and ``values`` come from the thread's array
@@ -282,7 +305,7 @@ class TabularRepresentation:
         return _compiled.lime_binned(stream_seed(rng), n, m.table,
                                      instance_codes, t, QUANTILES, Z, values)
 
-    def instance_positions(self, row: pd.Series, instance_codes: np.ndarray) -> np.ndarray:
+    def instance_positions(self, row: InstanceRow, instance_codes: np.ndarray) -> np.ndarray:
         """Codes that decode back to the instance's own values: for binned columns the
         bin index plus the instance's position inside the bin's tabulated quantile
         function (so a sample that keeps a feature can keep its exact value)."""
@@ -323,7 +346,7 @@ class TabularRepresentation:
         return Z
 
     # --------------------------------------------------------------- decode
-    def decode(self, codes: np.ndarray, rows: pd.Series | list[pd.Series]):
+    def decode(self, codes: np.ndarray, rows: InstanceRow | list[InstanceRow]):
         """Model inputs for ``codes``, with each instance restored in its first row.
 
         ``codes`` holds one neighbourhood per instance in ``rows``, stacked
@@ -332,7 +355,7 @@ class TabularRepresentation:
         training columns and dtypes when the explainer was fitted on a
         DataFrame, else a 2-D ndarray.
         """
-        rows = [rows] if isinstance(rows, pd.Series) else list(rows)
+        rows = [rows] if isinstance(rows, InstanceRow) else list(rows)
         n, d = codes.shape
         starts = np.arange(len(rows)) * (n // len(rows))
         inst = np.array([r.to_numpy(dtype=object) for r in rows], dtype=object)
@@ -349,7 +372,7 @@ class TabularRepresentation:
                 for j in self.categorical_idx}
         return self._model_input(numeric, cats, inst, starts)
 
-    def decode_values(self, numeric: np.ndarray, rows: pd.Series | list[pd.Series],
+    def decode_values(self, numeric: np.ndarray, rows: InstanceRow | list[InstanceRow],
                       category_codes: np.ndarray | None = None, restore: bool = True):
         """Model inputs from sampled *values* (N-ball, realistic and Shapley samplers).
 
@@ -358,7 +381,7 @@ class TabularRepresentation:
         training categories) or, when ``None``, each instance's own value. With
         ``restore`` the first row of each instance's block is the instance.
         """
-        rows = [rows] if isinstance(rows, pd.Series) else list(rows)
+        rows = [rows] if isinstance(rows, InstanceRow) else list(rows)
         n = numeric.shape[0]
         block = n // len(rows)
         starts = np.arange(len(rows)) * block if restore else np.arange(0)
@@ -504,7 +527,7 @@ class TabularRepresentation:
         return out
 
     # --------------------------------------------------------------- labels
-    def describe(self, row: pd.Series, instance_codes: np.ndarray) -> tuple[list[str], list[str]]:
+    def describe(self, row: InstanceRow, instance_codes: np.ndarray) -> tuple[list[str], list[str]]:
         """(description, formatted value) of each feature for this instance."""
         values = row.to_numpy(dtype=object)
         descriptions, shown = [], []
@@ -734,9 +757,10 @@ def truncated_normal_quantiles(mean, std, lo, hi, n: int = QUANTILES) -> np.ndar
     return np.clip(q, lo, hi)
 
 
-def _as_row(instance, columns: list, names: list[str]) -> pd.Series:
-    """One instance as a Series over the training columns, checking names and length."""
-    d = len(columns)
+def _as_row(instance, names: list[str]) -> np.ndarray:
+    """One instance's values (object array) in the training columns' order, checking
+    names and length."""
+    d = len(names)
     if isinstance(instance, pd.DataFrame):
         if instance.shape[0] != 1:
             raise ValueError(
@@ -761,7 +785,9 @@ def _as_row(instance, columns: list, names: list[str]) -> pd.Series:
                 + "; ".join(parts) + ". Select the training columns, e.g. row[explainer.feature_names]."
             )
         lookup = dict(zip(got, instance.to_numpy(dtype=object), strict=True))
-        return pd.Series([lookup[n] for n in names], index=columns, dtype=object)
+        out = np.empty(d, dtype=object)
+        out[:] = [lookup[n] for n in names]
+        return out
     arr = np.asarray(instance, dtype=object)
     if arr.ndim == 2 and arr.shape[0] == 1:
         arr = arr[0]
@@ -770,4 +796,4 @@ def _as_row(instance, columns: list, names: list[str]) -> pd.Series:
             f"the instance must have {d} features (one row); got shape {np.shape(instance)}. "
             "Pass one row, e.g. X[i], not X[i:i+1, :k]."
         )
-    return pd.Series(arr, index=columns, dtype=object)
+    return arr.copy()  # the caller's array may change after this call

@@ -28,9 +28,13 @@ class WeightedDesign:
     X : ndarray (n, d)
     Y : ndarray (n, L) — one column per label
     w : ndarray (n,) — non-negative sample weights, positive sum
+    row_masks : ndarray (n, ceil(d / 64)) of uint64, optional
+        ``X``'s rows as bit masks (:func:`limekit._compiled.row_masks`) when ``X``
+        is 0/1 and the sampler already made them.
     """
 
-    def __init__(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray) -> None:
+    def __init__(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray,
+                 row_masks: np.ndarray | None = None) -> None:
         sw = w.sum()
         if not sw > 0:
             raise ValueError(
@@ -38,12 +42,16 @@ class WeightedDesign:
                 "for this kernel_width; increase kernel_width."
             )
         self.X, self.Y, self.w = X, Y, w
-        self.x_mean = w @ X / sw
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
         self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
-        if self._binary_statistics(X, Yc, w, sw):
+        # 0/1 samples (lime's discrete and text/image samples): exact pair counts
+        # (``row_masks``: X's rows as bit masks, when the sampler made them)
+        binary = _compiled.binary_design(X, w, Yc, sw, row_masks)
+        if binary is not None:
+            self.G, self.B, self.x_mean = binary
             return
+        self.x_mean = w @ X / sw
         root_w = np.sqrt(w)
         # Xs.T @ Xs on one buffer lets numpy use a symmetric rank-k update (half the flops);
         # Xcᵀ W Yc = Xsᵀ (√w Yc) reuses the scaled design instead of centring X again.
@@ -61,28 +69,6 @@ class WeightedDesign:
         root_w = root_w[:, None]
         self.G = Xs.T @ Xs
         self.B = Xs.T @ (Yc * root_w)
-
-    def _binary_statistics(self, X, Yc, w, sw) -> bool:
-        """``G`` and ``B`` of 0/1 samples from pair counts (see
-        :func:`limekit._compiled.binary_gram`): ``G = Xᵀ W X − Σw · x̄ x̄ᵀ`` and
-        ``B = Xᵀ W Yc − x̄ (wᵀ Yc)``; ``False`` where that does not apply."""
-        stats = _compiled.binary_gram(X, w)
-        if stats is None:
-            return False
-        raw, column_ones = stats
-        # a constant column (all ones or all zeros) centres to exact zeros, as in
-        # the general path
-        constant = (column_ones == 0) | (column_ones == X.shape[0])
-        self.x_mean[constant] = X[0, constant]
-        G = raw + np.triu(raw, 1).T
-        G -= sw * np.outer(self.x_mean, self.x_mean)
-        B = X.T @ (w[:, None] * Yc)
-        B -= np.outer(self.x_mean, w @ Yc)
-        G[constant] = 0.0
-        G[:, constant] = 0.0
-        B[constant] = 0.0
-        self.G, self.B = G, B
-        return True
 
     def residual_sum_of_squares(self, features: np.ndarray, coef: np.ndarray,
                                 label: int) -> float:
