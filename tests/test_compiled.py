@@ -179,8 +179,30 @@ def test_fused_sampler_masks_and_weights_match_the_staged_path(case):
     Z, _, squared, masks = rep.lime_binned_neighbourhood(codes, 777, np.random.default_rng(2))
     np.testing.assert_array_equal(masks, _compiled.row_masks(Z))
     kernel = explainer.kernel
-    np.testing.assert_array_equal(kernel.binary_weights(squared, Z.shape[1]),
-                                  kernel.weights(euclidean_distances(Z, Z[0])))
+    weights = kernel.weights(euclidean_distances(Z, Z[0]))
+    np.testing.assert_array_equal(kernel.binary_weights(squared, Z.shape[1]), weights)
+    table = kernel.weight_table(Z.shape[1])
+    _, _, looked_up, _ = rep.lime_binned_neighbourhood(codes, 777, np.random.default_rng(2),
+                                                       weight_table=table)
+    np.testing.assert_array_equal(looked_up, weights)
+
+
+def test_custom_kernel_function_sees_every_distance_on_the_fused_path(case):
+    X, model = case
+    seen = []
+
+    def kernel_fn(d, width):
+        seen.append(d.copy())
+        return np.exp(-d / width)
+
+    explainer = TabularExplainer(X, kernel=kernel_fn, random_state=0)
+    assert explainer.kernel.weight_table(X.shape[1]) is None
+    with _compiled.use_compiled(True):
+        fast = explainer.explain(X[2], model, num_samples=500)
+    with _compiled.use_compiled(False):
+        ref = explainer.explain(X[2], model, num_samples=500)
+    assert fast == ref
+    assert all(d.shape == (500,) for d in seen)
 
 
 def test_weighted_design_from_counts_equals_the_centred_product():

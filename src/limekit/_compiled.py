@@ -171,7 +171,8 @@ if numba is not None:
 
     @_jit
     def _lime_binned(seed, n, boundaries, lower, inv_p, width, below_one, inst_bins,
-                     quantiles, row_offsets, n_quantiles, Z, values, masks):  # pragma: no cover
+                     quantiles, row_offsets, n_quantiles, by_zeros, Z, values,
+                     masks):  # pragma: no cover
         # draw_narrow + same_bin + undiscretize + squared distance to the all-ones
         # instance: the same operations in the same order, element by element.
         # Blocks of rows, one column at a time: each stage is a short branch-free loop
@@ -180,7 +181,7 @@ if numba is not None:
         # then copied out row by row, so the (n, m) outputs are written contiguously.
         m = boundaries.shape[1]
         nb = boundaries.shape[0]
-        sq = np.empty(n)
+        per_row = np.empty(n)
         block = 128
         u = np.empty(block)
         lo = np.empty(block)
@@ -249,10 +250,10 @@ if numba is not None:
                     diff = z - 1.0
                     acc += diff * diff
                     values[r0 + i, c] = v_block[c, i]
-                sq[r0 + i] = acc
+                per_row[r0 + i] = by_zeros[np.intp(acc)]  # acc: the zero count
                 for t in range(nw):  # the row as bits (see row_masks)
                     masks[r0 + i, t] = np.uint64(m_block[t, i])
-        return Z, values, sq, masks
+        return Z, values, per_row, masks
 
     @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
     def _popcount(x):  # pragma: no cover
@@ -461,12 +462,15 @@ def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
 
 def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
                 n_quantiles: int, Z: np.ndarray | None = None,
-                values: np.ndarray | None = None):
-    """lime's sampler on all-binned data in one pass: ``(Z, values, squared distance,
+                values: np.ndarray | None = None, by_zeros: np.ndarray | None = None):
+    """lime's sampler on all-binned data in one pass: ``(Z, values, per-row values,
     row masks)`` (the masks as :func:`row_masks` makes them from ``Z``).
 
     Equal to :meth:`DiscreteTable.draw` → ``to_interpretable`` → ``undiscretize`` →
     squared distance to the instance (tested bit for bit); ``None`` if not compiled.
+    The per-row values are ``by_zeros[squared distance]`` (a row's squared distance
+    is its number of zeros): the kernel weights when ``by_zeros`` tabulates them
+    (:meth:`limekit.kernels.Kernel.weight_table`), else the squared distances.
     ``Z`` and ``values`` (C-ordered float64, ``(n, m)``) receive the results when
     given, else fresh arrays do.
     """
@@ -478,9 +482,11 @@ def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_table
     Z = np.empty((n, m)) if Z is None else Z
     values = np.empty((n, m)) if values is None else values
     masks = np.empty((n, (m + 63) // 64), dtype=np.uint64)
+    by_zeros = np.arange(m + 1, dtype=float) if by_zeros is None else by_zeros
     return _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p,
                         table.width, _BELOW_ONE, inst_bins, bin_tables["quantiles"],
-                        bin_tables["row_offsets"], float(n_quantiles), Z, values, masks)
+                        bin_tables["row_offsets"], float(n_quantiles), by_zeros, Z, values,
+                        masks)
 
 
 def row_masks(Z: np.ndarray) -> np.ndarray | None:

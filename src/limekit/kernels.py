@@ -87,17 +87,27 @@ class Kernel:
                              "weight per distance")
         return w
 
+    def weight_table(self, n_features: int) -> np.ndarray | None:
+        """Weights of 0/1 samples at squared euclidean distance ``0 … n_features`` from
+        the instance (the number of features they change), or ``None`` when a custom
+        kernel function must see every distance (as in lime) or the metric is not
+        euclidean. The built-in kernel is elementwise, so looking a sample's weight up
+        here gives the same value as :meth:`weights` of its distance."""
+        if self.fn is not None or self.metric != "euclidean":
+            return None
+        tables = self.__dict__.setdefault("_weight_tables", {})
+        table = tables.get(n_features)
+        if table is None:
+            table = tables[n_features] = self.weights(
+                np.sqrt(np.arange(n_features + 1, dtype=float)))
+        return table
+
     def binary_weights(self, squared: np.ndarray, n_features: int) -> np.ndarray:
         """Weights of 0/1 samples from their squared euclidean distances to the
-        instance, which are whole numbers of changed features (0 … ``n_features``).
-
-        The built-in kernel is evaluated once per possible distance and looked up
-        (the same values as :meth:`weights` of the square roots, elementwise); a
-        custom kernel function sees every distance, as in lime.
-        """
-        if self.fn is not None or self.metric != "euclidean":
+        instance (whole numbers of changed features, 0 … ``n_features``)."""
+        table = self.weight_table(n_features)
+        if table is None:
             return self.weights(np.sqrt(squared))
-        table = self.weights(np.sqrt(np.arange(n_features + 1, dtype=float)))
         return table[squared.astype(np.intp)]
 
     def __repr__(self) -> str:

@@ -577,13 +577,14 @@ class TabularExplainer:
             part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng, position)
             z = rep.to_interpretable(part, z_codes)
         else:
-            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng, pooled)
+            table = kernel.weight_table(rep.n_features)
+            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng, pooled, table)
                      if type(sampler) is LimeTabularSampler and kernel.metric == "euclidean"
                      else None)
             if fused is not None:  # same numbers as below, one pass (see _compiled)
-                z, values, squared, masks = fused
-                return (ValueNeighbourhood(values, None), z,
-                        kernel.binary_weights(squared, z.shape[1]), masks)
+                z, values, per_row, masks = fused
+                w = per_row if table is not None else kernel.weights(np.sqrt(per_row))
+                return ValueNeighbourhood(values, None), z, w, masks
             part = sampler.draw(rep.marginals(), z_codes, n, rng)
             z = rep.to_interpretable(part, z_codes)
             w = kernel.weights(kernel.distances(z, z[0]))
@@ -681,8 +682,12 @@ class TabularExplainer:
     # ---------------------------------------------------------------- helpers
     def _instance_key(self, row: InstanceRow) -> tuple[int, ...]:
         """Digest of the instance's values (not its position in any batch)."""
+        values = row.to_numpy(dtype=object)
+        rep = self.representation
+        if not rep.categorical_idx.size:  # all numeric: one conversion
+            return instance_digest(*[v.hex().encode() for v in values.astype(float).tolist()])
         parts = []
-        for col, v in zip(self.representation.columns, row.to_numpy(dtype=object), strict=True):
+        for col, v in zip(rep.columns, values, strict=True):
             parts.append(str(v).encode() if col.kind == CATEGORICAL
                          else float(v).hex().encode())
         return instance_digest(*parts)

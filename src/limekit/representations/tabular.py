@@ -285,10 +285,13 @@ class TabularRepresentation:
         return codes
 
     def lime_binned_neighbourhood(self, instance_codes: np.ndarray, n: int,
-                                  rng: np.random.Generator, pooled: list | None = None):
+                                  rng: np.random.Generator, pooled: list | None = None,
+                                  weight_table: np.ndarray | None = None):
         """lime's neighbourhood for all-binned, non-integer data in one compiled pass:
-        ``(Z, values, squared distances, row masks)``, or ``None`` where the staged path applies
-        (mixed column kinds, integer columns, wide tables, or no numba).
+        ``(Z, values, per-row values, row masks)``, or ``None`` where the staged path
+        applies (mixed column kinds, integer columns, wide tables, or no numba). The
+        per-row values are the kernel weights from ``weight_table`` (see
+        :func:`limekit._compiled.lime_binned`), or the squared distances without one.
 
         With a ``pooled`` list, ``Z`` and ``values`` come from the thread's array
         pool (:mod:`limekit._pool`) and are appended to it, for the caller to give
@@ -303,7 +306,7 @@ class TabularRepresentation:
             Z, values = _pool.take((n, self.n_features)), _pool.take((n, self.n_features))
             pooled += [Z, values]
         return _compiled.lime_binned(stream_seed(rng), n, m.table,
-                                     instance_codes, t, QUANTILES, Z, values)
+                                     instance_codes, t, QUANTILES, Z, values, weight_table)
 
     def instance_positions(self, row: InstanceRow, instance_codes: np.ndarray) -> np.ndarray:
         """Codes that decode back to the instance's own values: for binned columns the
