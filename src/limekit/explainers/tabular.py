@@ -60,6 +60,12 @@ _VALUE_SAMPLERS = (NBallSampler, TabularShapleySampler, TabularRealisticSampler)
 
 
 
+def _same_data(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays of one shape start at the same memory address."""
+    return a.shape == b.shape and (a.__array_interface__["data"][0]
+                                   == b.__array_interface__["data"][0])
+
+
 def sampler_name(sampler) -> str:
     """The ``sampler=`` name of a tabular sampler object (its repr for custom ones)."""
     names = {LimeTabularSampler: "lime", TabularKernelSampler: "kernel", NBallSampler: "nball",
@@ -492,11 +498,21 @@ class TabularExplainer:
         rep, n, n_fresh = self.representation, options["n"], options["fidelity_samples"]
         draws, fresh, instance_codes = [], [], []
         pooled: list[np.ndarray] = []  # work arrays to give back to the thread's pool
-        for row in rows:
+        stacked = None
+        if (len(rows) > 1 and type(self.sampler) is LimeTabularSampler
+                and options["kernel"].metric == "euclidean" and rep.can_fuse_lime()):
+            # the fused sampler writes each instance's values straight into the
+            # group's model input: no concatenating copy
+            stacked = _pool.take((len(rows) * n, rep.n_features))
+            pooled.append(stacked)
+        for i, row in enumerate(rows):
             z_codes = rep.encode(row)
             key = self._instance_key(row)
+            out = None if stacked is None else stacked[i * n : (i + 1) * n]
             draws.append(self._draw(row, z_codes, n, explanation_rng(self.random_state, key),
-                                    options["kernel"], pooled))
+                                    options["kernel"], pooled, out))
+            if out is not None and not _same_data(draws[-1][0].numeric, out):
+                stacked = None  # not written in place after all: concatenate
             if n_fresh:
                 # an independent stream of the same explanation: fresh, reproducible samples
                 rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
@@ -506,7 +522,7 @@ class TabularExplainer:
         retained = []  # model inputs the model kept a reference to: never reused
         try:
             Ys = self._predict_parts([d[0] for d in draws], rows, blackbox, retained,
-                                     pooled)
+                                     pooled, stacked)
         except RuntimeError as exc:
             if len(rows) == 1:
                 raise
@@ -561,11 +577,12 @@ class TabularExplainer:
                     "model_calls": int(sum(calls))}
         return dataclasses.replace(exp, settings=settings)
 
-    def _draw(self, row, z_codes, n, rng, kernel, pooled=None):
+    def _draw(self, row, z_codes, n, rng, kernel, pooled=None, values_out=None):
         """``(part, Z, weights, row masks)``: one neighbourhood from the explainer's
         sampler (work arrays from the thread's pool are listed in ``pooled`` when
         given); the masks are Z's rows as bits where the fused sampler made them, else
-        ``None``."""
+        ``None``. The fused sampler writes the model inputs into ``values_out`` when
+        given (the staged samplers ignore it)."""
         rep, sampler = self.representation, self.sampler
         if isinstance(sampler, _VALUE_SAMPLERS):
             part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
@@ -578,7 +595,7 @@ class TabularExplainer:
             z = rep.to_interpretable(part, z_codes)
         else:
             table = kernel.weight_table(rep.n_features)
-            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng, pooled, table)
+            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng, pooled, table, values_out)
                      if type(sampler) is LimeTabularSampler and kernel.metric == "euclidean"
                      else None)
             if fused is not None:  # same numbers as below, one pass (see _compiled)
@@ -591,13 +608,14 @@ class TabularExplainer:
         return part, z, w, None
 
     def _predict_parts(self, parts, rows, blackbox, retained=None,
-                       pooled=None) -> list[np.ndarray]:
+                       pooled=None, stacked=None) -> list[np.ndarray]:
         """One model call for every instance's samples; the outputs split per instance.
 
         A single instance's sampled values go to the model as they are; if the
         model keeps a reference to them (its reference count grows across the
         call) they are added to ``retained`` so that they are never reused. With a
-        ``pooled`` list, several instances' values are stacked into a pooled array."""
+        ``pooled`` list, several instances' values are stacked into a pooled array
+        (``stacked``: the array the sampler already wrote them into, in order)."""
         rep = self.representation
         values = isinstance(parts[0], ValueNeighbourhood)
         if values:
@@ -605,6 +623,8 @@ class TabularExplainer:
             # the instance row in place, which the sampler's arrays allow)
             if len(parts) == 1:
                 numeric = parts[0].numeric
+            elif stacked is not None:
+                numeric = stacked
             elif pooled is None:
                 numeric = np.concatenate([p.numeric for p in parts])
             else:
@@ -621,8 +641,8 @@ class TabularExplainer:
                                          sys.getrefcount(inputs)) != before:
                 retained.append(numeric)
         else:
-            stacked = parts[0] if len(parts) == 1 else np.concatenate(parts)
-            Y = blackbox.predict(rep.decode(stacked, rows))
+            codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            Y = blackbox.predict(rep.decode(codes, rows))
         out, start = [], 0
         for p in parts:
             size = len(p.numeric) if values else len(p)

@@ -284,29 +284,41 @@ class TabularRepresentation:
             codes[c] = values[c].astype(float)
         return codes
 
+    def can_fuse_lime(self) -> bool:
+        """Whether :meth:`lime_binned_neighbourhood` applies: all columns binned, none
+        integer, narrow tables, and numba."""
+        t = self._bin_tables
+        return not (t is None or self.binned_idx.size != self.n_features
+                    or t["is_integer"].any() or self._marginals.table.wide.size
+                    or not _compiled.enabled())
+
     def lime_binned_neighbourhood(self, instance_codes: np.ndarray, n: int,
                                   rng: np.random.Generator, pooled: list | None = None,
-                                  weight_table: np.ndarray | None = None):
+                                  weight_table: np.ndarray | None = None,
+                                  values_out: np.ndarray | None = None):
         """lime's neighbourhood for all-binned, non-integer data in one compiled pass:
         ``(Z, values, per-row values, row masks)``, or ``None`` where the staged path
-        applies (mixed column kinds, integer columns, wide tables, or no numba). The
-        per-row values are the kernel weights from ``weight_table`` (see
-        :func:`limekit._compiled.lime_binned`), or the squared distances without one.
+        applies (see :meth:`can_fuse_lime`). The per-row values are the kernel
+        weights from ``weight_table`` (see :func:`limekit._compiled.lime_binned`), or
+        the squared distances without one.
 
         With a ``pooled`` list, ``Z`` and ``values`` come from the thread's array
         pool (:mod:`limekit._pool`) and are appended to it, for the caller to give
-        back once nothing refers to them."""
-        t = self._bin_tables
-        m = self._marginals
-        if (t is None or self.binned_idx.size != self.n_features or t["is_integer"].any()
-                or m.table.wide.size or not _compiled.enabled()):
+        back once nothing refers to them; ``values_out`` (C-ordered ``(n, d)``
+        float64, e.g. this instance's rows of a batch's stacked model input)
+        receives the values instead."""
+        if not self.can_fuse_lime():
             return None
-        Z = values = None
+        Z, values = None, values_out
         if pooled is not None:
-            Z, values = _pool.take((n, self.n_features)), _pool.take((n, self.n_features))
-            pooled += [Z, values]
-        return _compiled.lime_binned(stream_seed(rng), n, m.table,
-                                     instance_codes, t, QUANTILES, Z, values, weight_table)
+            Z = _pool.take((n, self.n_features))
+            pooled.append(Z)
+            if values is None:
+                values = _pool.take((n, self.n_features))
+                pooled.append(values)
+        return _compiled.lime_binned(stream_seed(rng), n, self._marginals.table,
+                                     instance_codes, self._bin_tables, QUANTILES, Z, values,
+                                     weight_table)
 
     def instance_positions(self, row: InstanceRow, instance_codes: np.ndarray) -> np.ndarray:
         """Codes that decode back to the instance's own values: for binned columns the
