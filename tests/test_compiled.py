@@ -9,6 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from limekit import TabularExplainer, _compiled
 from limekit._random import counter_words, stream_seed, uniform32, word_count
 from limekit.kernels import euclidean_distances
+from limekit.representations.tabular import QUANTILES
 from limekit.surrogates import WeightedDesign
 
 pytestmark = pytest.mark.skipif(not _compiled.enabled(),
@@ -176,14 +177,26 @@ def test_fused_sampler_masks_and_weights_match_the_staged_path(case):
     rep = explainer.representation
     row = rep.check_instance(X[3])
     codes = rep.encode(row)
-    Z, _, squared, masks = rep.lime_binned_neighbourhood(codes, 777, np.random.default_rng(2))
-    np.testing.assert_array_equal(masks, _compiled.row_masks(Z))
+    packed, values, squared = rep.lime_binned_neighbourhood(codes, 777,
+                                                            np.random.default_rng(2))
+    Z = packed.dense()
+    np.testing.assert_array_equal(packed.masks, _compiled.row_masks(Z))
+    np.testing.assert_array_equal(packed.row(0), np.ones(X.shape[1]))  # the instance
+    # the same draw with the dense matrix written by the kernel itself
+    seed = stream_seed(np.random.default_rng(2))
+    dense = _compiled.lime_binned(seed, 777, rep.marginals().table, codes, rep._bin_tables,
+                                  QUANTILES)
+    np.testing.assert_array_equal(dense[0], Z)
+    np.testing.assert_array_equal(dense[1], values)
+    np.testing.assert_array_equal(dense[3], packed.masks)
+    with _compiled.use_compiled(False):
+        np.testing.assert_array_equal(_compiled.unpack_rows(packed.masks, X.shape[1]), Z)
     kernel = explainer.kernel
     weights = kernel.weights(euclidean_distances(Z, Z[0]))
     np.testing.assert_array_equal(kernel.binary_weights(squared, Z.shape[1]), weights)
     table = kernel.weight_table(Z.shape[1])
-    _, _, looked_up, _ = rep.lime_binned_neighbourhood(codes, 777, np.random.default_rng(2),
-                                                       weight_table=table)
+    _, _, looked_up = rep.lime_binned_neighbourhood(codes, 777, np.random.default_rng(2),
+                                                    weight_table=table)
     np.testing.assert_array_equal(looked_up, weights)
 
 

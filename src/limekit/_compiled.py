@@ -25,7 +25,7 @@ from ._random import SPLITMIX_GAMMA, SPLITMIX_MIX1, SPLITMIX_MIX2
 
 __all__ = ["enabled", "use_compiled", "draw_narrow", "same_bin", "undiscretize",
            "squared_euclidean", "centre_and_scale", "lime_binned", "row_masks",
-           "binary_design", "output_summary"]
+           "unpack_rows", "binary_design", "output_summary"]
 
 try:  # pragma: no cover - exercised when numba is installed (CI installs it)
     if os.environ.get("LIMEKIT_DISABLE_NUMBA", "") not in ("", "0"):
@@ -106,6 +106,15 @@ if numba is not None:
         right *= frac
         right += left
         return right
+
+    @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
+    def _popcount(x):  # pragma: no cover
+        # the classic bit-count; LLVM turns it into one popcnt instruction
+        x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
+        x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2))
+                                                  & np.uint64(0x3333333333333333))
+        x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+        return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
     @_jit
     def _draw_narrow(seed, n, boundaries, lower, inv_p, width, below_one):  # pragma: no cover
@@ -219,6 +228,8 @@ if numba is not None:
                         kk[i] += 1.0 if hit else 0.0
                 own = np.float64(inst_bins[c])
                 offset = row_offsets[c]
+                m_row = m_block[c >> 6]  # this column's bit in each row's mask
+                shift = c & 63
                 for i in range(nr):
                     k = kk[i]
                     v = min((u[i] - lo[i]) * ip[i], below_one)
@@ -227,42 +238,37 @@ if numba is not None:
                     pos += offset
                     lo[i] = pos
                     u[i] = 1.0 if k == own else 0.0
+                    m_row[i] |= np.int64(k == own) << shift
                 if r0 == 0:  # the instance itself: its own bin, position 0
                     pos = own * n_quantiles
                     pos += own
                     pos += offset
                     lo[0] = pos
                     u[0] = 1.0
-                z_col = z_block[c]
+                    m_row[0] |= np.int64(1) << shift
+                if Z.shape[0]:  # the dense 0/1 matrix is wanted
+                    z_col = z_block[c]
+                    for i in range(nr):
+                        z_col[i] = u[i]
                 v_col = v_block[c]
-                m_row = m_block[c >> 6]
-                shift = c & 63
                 for i in range(nr):
-                    z_col[i] = u[i]
                     v_col[i] = _at_position(quantiles, lo[i])
-                for i in range(nr):
-                    m_row[i] |= np.int64(u[i] == 1.0) << shift
             for i in range(nr):
-                acc = 0.0
                 for c in range(m):
-                    z = z_block[c, i]
-                    Z[r0 + i, c] = z
-                    diff = z - 1.0
-                    acc += diff * diff
                     values[r0 + i, c] = v_block[c, i]
-                per_row[r0 + i] = by_zeros[np.intp(acc)]  # acc: the zero count
+            for i in range(nr):
+                ones = 0
                 for t in range(nw):  # the row as bits (see row_masks)
-                    masks[r0 + i, t] = np.uint64(m_block[t, i])
+                    word = m_block[t, i]
+                    masks[r0 + i, t] = np.uint64(word)
+                    ones += np.intp(_popcount(np.uint64(word)))
+                # the squared distance to the all-ones instance is the number of zeros
+                per_row[r0 + i] = by_zeros[m - ones]
+            if Z.shape[0]:  # the dense 0/1 matrix too, when asked for
+                for i in range(nr):
+                    for c in range(m):
+                        Z[r0 + i, c] = z_block[c, i]
         return Z, values, per_row, masks
-
-    @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
-    def _popcount(x):  # pragma: no cover
-        # the classic bit-count; LLVM turns it into one popcnt instruction
-        x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
-        x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2))
-                                                  & np.uint64(0x3333333333333333))
-        x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
-        return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
     @_jit
     def _row_masks(Z):  # pragma: no cover
@@ -285,6 +291,18 @@ if numba is not None:
             if bad:
                 return masks, False
         return masks, True
+
+    @_jit
+    def _unpack_rows(masks, m):  # pragma: no cover
+        n, nw = masks.shape
+        out = np.empty((n, m))
+        for i in range(n):
+            for t in range(nw):
+                mask = np.int64(masks[i, t])
+                base = 64 * t
+                for c in range(min(64, m - base)):
+                    out[i, base + c] = np.float64((mask >> c) & 1)
+        return out
 
     @_jit
     def _binary_design(masks, m, w, Yc, sw, w_yc):  # pragma: no cover
@@ -462,9 +480,11 @@ def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
 
 def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
                 n_quantiles: int, Z: np.ndarray | None = None,
-                values: np.ndarray | None = None, by_zeros: np.ndarray | None = None):
+                values: np.ndarray | None = None, by_zeros: np.ndarray | None = None,
+                dense: bool = True):
     """lime's sampler on all-binned data in one pass: ``(Z, values, per-row values,
-    row masks)`` (the masks as :func:`row_masks` makes them from ``Z``).
+    row masks)``, ``Z`` the 0/1 interpretable matrix and the masks its rows as bits
+    (as :func:`row_masks` makes them).
 
     Equal to :meth:`DiscreteTable.draw` → ``to_interpretable`` → ``undiscretize`` →
     squared distance to the instance (tested bit for bit); ``None`` if not compiled.
@@ -472,21 +492,34 @@ def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_table
     is its number of zeros): the kernel weights when ``by_zeros`` tabulates them
     (:meth:`limekit.kernels.Kernel.weight_table`), else the squared distances.
     ``Z`` and ``values`` (C-ordered float64, ``(n, m)``) receive the results when
-    given, else fresh arrays do.
+    given, else fresh arrays do. With ``dense=False`` the kernel skips ``Z`` (1.2 MB
+    of writes at 5000 × 30) and returns ``None`` for it: the masks hold the same
+    numbers (:class:`limekit.sampling.PackedBinary` unpacks them on demand).
     """
     if not _state["on"]:
         return None
     from .sampling import _BELOW_ONE
 
     m = table.boundaries.shape[1]
-    Z = np.empty((n, m)) if Z is None else Z
+    if dense:
+        Z = np.empty((n, m)) if Z is None else Z
     values = np.empty((n, m)) if values is None else values
     masks = np.empty((n, (m + 63) // 64), dtype=np.uint64)
     by_zeros = np.arange(m + 1, dtype=float) if by_zeros is None else by_zeros
-    return _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p,
-                        table.width, _BELOW_ONE, inst_bins, bin_tables["quantiles"],
-                        bin_tables["row_offsets"], float(n_quantiles), by_zeros, Z, values,
-                        masks)
+    out = _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p,
+                       table.width, _BELOW_ONE, inst_bins, bin_tables["quantiles"],
+                       bin_tables["row_offsets"], float(n_quantiles), by_zeros,
+                       Z if dense else np.empty((0, m)), values, masks)
+    return out if dense else (None, *out[1:])
+
+
+def unpack_rows(masks: np.ndarray, n_features: int) -> np.ndarray:
+    """The 0/1 float matrix whose rows ``masks`` holds as bits (see :func:`row_masks`)."""
+    if _state["on"]:
+        return _unpack_rows(masks, n_features)
+    words = masks[:, np.arange(n_features) // 64]
+    shifts = (np.arange(n_features) % 64).astype(np.uint64)
+    return ((words >> shifts) & np.uint64(1)).astype(float)
 
 
 def row_masks(Z: np.ndarray) -> np.ndarray | None:
@@ -514,7 +547,8 @@ def binary_design(Z: np.ndarray, w: np.ndarray, Yc: np.ndarray, sw: float,
     kernel); ``None`` otherwise. Constant columns get exact zeros.
 
     ``Yc`` are the centred outputs, ``sw = Σ w``; ``masks`` are ``Z``'s rows as bit
-    masks (:func:`row_masks`) when the sampler already has them.
+    masks (:func:`row_masks`) when the sampler already has them (then ``Z`` only
+    needs a ``shape``: it may be packed).
 
     Why: with 0/1 columns ``Xᵀ W X`` is a sum over the few distinct weights of
     integer pair counts, counted exactly with bitsets (AND + popcount), and the
@@ -538,6 +572,8 @@ def binary_design(Z: np.ndarray, w: np.ndarray, Yc: np.ndarray, sw: float,
                                           np.ascontiguousarray(Yc, dtype=float), float(sw),
                                           w_yc)
         return (G, B, x_mean) if ok else None
+    if not isinstance(Z, np.ndarray):  # packed samples (see limekit.sampling.PackedBinary)
+        Z = unpack_rows(masks, m)
     ones_mask = Z == 1.0
     if not (ones_mask | (Z == 0.0)).all():
         return None

@@ -69,7 +69,7 @@ def release_work_arrays() -> int:
     """Free the work arrays the calling thread keeps between explanations.
 
     The tabular explainer reuses its largest temporary arrays (the
-    interpretable matrix and the model inputs; at most 64 MiB per thread,
+    model inputs, one instance's or a batch group's; at most 64 MiB per thread,
     arrays larger than that are never kept) so that explanations do not pay
     page faults for fresh memory. Call this after a long run in a thread that
     will not explain again soon. Returns the bytes released.

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..explanation import LabelExplanation, _finite
-from ..sampling import KernelMaskSampler, ShapleyMaskSampler
+from ..sampling import KernelMaskSampler, PackedBinary, ShapleyMaskSampler
 from ..surrogates import WeightedDesign, select_features
 from ..surrogates.shapley import ShapleySurrogate
 
@@ -103,13 +103,12 @@ def surrogate_for(sampler, surrogate):
 
 def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
                            labels: Sequence[int], num_features: int, feature_selection: str,
-                           surrogate, row_masks: np.ndarray | None = None
-                           ) -> dict[int, LabelExplanation]:
+                           surrogate) -> dict[int, LabelExplanation]:
     """Select features and fit ``surrogate`` for each label on ``(Z, Y[:, label], weights)``.
 
     The weighted Gram matrix is computed once and shared by all labels.
-    Row 0 of ``Z`` is the explained instance; ``row_masks`` are Z's 0/1 rows as
-    bits when the sampler made them (see :class:`WeightedDesign`).
+    Row 0 of ``Z`` (an array or :class:`~limekit.sampling.PackedBinary`) is the
+    explained instance.
     """
     if isinstance(surrogate, ShapleySurrogate):
         # Shapley values share the whole prediction: no selection; the two anchor
@@ -128,8 +127,8 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
     if extreme.any():
         scale[extreme] = np.ldexp(1.0, np.frexp(top[extreme])[1])
         target = target / scale
-    design = WeightedDesign(Z, target, weights, row_masks)
-    z0 = Z[0]
+    design = WeightedDesign(Z, target, weights)
+    z0 = Z.row(0) if isinstance(Z, PackedBinary) else Z[0]
     out: dict[int, LabelExplanation] = {}
     for col, label in enumerate(labels):
         selected = select_features(design, col, num_features, feature_selection, z0)

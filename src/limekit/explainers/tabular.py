@@ -32,6 +32,7 @@ from ..sampling import (
     TabularRealisticSampler,
     TabularShapleySampler,
     ValueNeighbourhood,
+    as_dense,
 )
 from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
@@ -533,10 +534,10 @@ class TabularExplainer:
                     if n_fresh else [None] * len(rows))
         out = []
         for i, (row, z_codes) in enumerate(zip(rows, instance_codes, strict=True)):
-            _, Z, w, masks = draws[i]
+            _, Z, w = draws[i]
             held_out = (fresh[i][1], Ys_fresh[i], fresh[i][2]) if n_fresh else None
             out.append(self._assemble(row, z_codes, Z, Ys[i], w, labels, top_labels, options,
-                                      held_out, masks))
+                                      held_out))
         # Nothing built from the samples keeps them (explanations hold only fitted numbers),
         # so the work arrays serve the next explanation; inputs the model held on to don't.
         for arr in pooled:
@@ -553,7 +554,8 @@ class TabularExplainer:
 
         def draw(n, stream):
             rng = explanation_rng(self.random_state, key if stream == 0 else (*key, stream))
-            part, Z, w, _ = self._draw(row, z_codes, n, rng, options["kernel"])
+            part, Z, w = self._draw(row, z_codes, n, rng, options["kernel"])
+            Z = as_dense(Z)  # bootstrap resamples index its rows
             Y = self._predict_parts([part], [row], blackbox)[0]
             calls.append(len(part.numeric) if hasattr(part, "numeric") else len(part))
             return Z, w, Y
@@ -568,7 +570,7 @@ class TabularExplainer:
         held_out = None
         if options["fidelity_samples"]:
             rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
-            part, Zf, wf, _ = self._draw(row, z_codes, options["fidelity_samples"], rng,
+            part, Zf, wf = self._draw(row, z_codes, options["fidelity_samples"], rng,
                                       options["kernel"])
             held_out = (Zf, self._predict_parts([part], [row], blackbox)[0], wf)
         exp = self._assemble(row, z_codes, Z, Y, w, labels, top_labels,
@@ -578,11 +580,10 @@ class TabularExplainer:
         return dataclasses.replace(exp, settings=settings)
 
     def _draw(self, row, z_codes, n, rng, kernel, pooled=None, values_out=None):
-        """``(part, Z, weights, row masks)``: one neighbourhood from the explainer's
-        sampler (work arrays from the thread's pool are listed in ``pooled`` when
-        given); the masks are Z's rows as bits where the fused sampler made them, else
-        ``None``. The fused sampler writes the model inputs into ``values_out`` when
-        given (the staged samplers ignore it)."""
+        """``(part, Z, weights)``: one neighbourhood from the explainer's sampler (work
+        arrays from the thread's pool are listed in ``pooled`` when given). The fused
+        sampler returns Z as a :class:`PackedBinary` and writes the model inputs into
+        ``values_out`` when given (the staged samplers ignore it)."""
         rep, sampler = self.representation, self.sampler
         if isinstance(sampler, _VALUE_SAMPLERS):
             part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
@@ -599,13 +600,13 @@ class TabularExplainer:
                      if type(sampler) is LimeTabularSampler and kernel.metric == "euclidean"
                      else None)
             if fused is not None:  # same numbers as below, one pass (see _compiled)
-                z, values, per_row, masks = fused
+                z, values, per_row = fused
                 w = per_row if table is not None else kernel.weights(np.sqrt(per_row))
-                return ValueNeighbourhood(values, None), z, w, masks
+                return ValueNeighbourhood(values, None), z, w
             part = sampler.draw(rep.marginals(), z_codes, n, rng)
             z = rep.to_interpretable(part, z_codes)
             w = kernel.weights(kernel.distances(z, z[0]))
-        return part, z, w, None
+        return part, z, w
 
     def _predict_parts(self, parts, rows, blackbox, retained=None,
                        pooled=None, stacked=None) -> list[np.ndarray]:
@@ -655,17 +656,18 @@ class TabularExplainer:
         return out
 
     def _assemble(self, row, z_codes, Z, Y, weights, labels, top_labels,
-                  options, held_out=None, row_masks=None) -> Explanation:
+                  options, held_out=None) -> Explanation:
         rep = self.representation
-        Y = calibrate_neighbourhood(self.calibrate, Y, Z) if self.calibrate else Y
+        Y = calibrate_neighbourhood(self.calibrate, Y, as_dense(Z)) if self.calibrate else Y
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         link = resolve_link(Y, self.link, label_list)
         fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list,
                                       options["k"], self.feature_selection,
-                                      surrogate_for(self.sampler, self.surrogate), row_masks)
+                                      surrogate_for(self.sampler, self.surrogate))
         fidelity = None
         if held_out:
             Zf, Yf, wf = held_out
+            Zf = as_dense(Zf)
             Yf = calibrate_neighbourhood(self.calibrate, Yf, Zf) if self.calibrate else Yf
             fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf)
         n_params = max(len(le.weights) for le in fits.values())

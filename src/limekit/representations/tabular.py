@@ -28,7 +28,7 @@ from scipy.special import ndtr, ndtri
 from .. import _compiled, _pool
 from .._random import stream_seed
 from .._validation import check_finite_column, format_names
-from ..sampling import DiscreteTable
+from ..sampling import DiscreteTable, PackedBinary
 from .discretize import bin_edges
 
 __all__ = ["TabularRepresentation", "TabularMarginals", "InstanceRow"]
@@ -297,28 +297,27 @@ class TabularRepresentation:
                                   weight_table: np.ndarray | None = None,
                                   values_out: np.ndarray | None = None):
         """lime's neighbourhood for all-binned, non-integer data in one compiled pass:
-        ``(Z, values, per-row values, row masks)``, or ``None`` where the staged path
-        applies (see :meth:`can_fuse_lime`). The per-row values are the kernel
-        weights from ``weight_table`` (see :func:`limekit._compiled.lime_binned`), or
-        the squared distances without one.
+        ``(Z, values, per-row values)``, or ``None`` where the staged path applies
+        (see :meth:`can_fuse_lime`). ``Z`` is a :class:`~limekit.sampling.PackedBinary`
+        (the 0/1 samples as row bit masks); the per-row values are the kernel weights
+        from ``weight_table`` (see :func:`limekit._compiled.lime_binned`), or the
+        squared distances without one.
 
-        With a ``pooled`` list, ``Z`` and ``values`` come from the thread's array
-        pool (:mod:`limekit._pool`) and are appended to it, for the caller to give
-        back once nothing refers to them; ``values_out`` (C-ordered ``(n, d)``
-        float64, e.g. this instance's rows of a batch's stacked model input)
-        receives the values instead."""
+        With a ``pooled`` list, ``values`` come from the thread's array pool
+        (:mod:`limekit._pool`) and are appended to it, for the caller to give back
+        once nothing refers to them; ``values_out`` (C-ordered ``(n, d)`` float64,
+        e.g. this instance's rows of a batch's stacked model input) receives the
+        values instead."""
         if not self.can_fuse_lime():
             return None
-        Z, values = None, values_out
-        if pooled is not None:
-            Z = _pool.take((n, self.n_features))
-            pooled.append(Z)
-            if values is None:
-                values = _pool.take((n, self.n_features))
-                pooled.append(values)
-        return _compiled.lime_binned(stream_seed(rng), n, self._marginals.table,
-                                     instance_codes, self._bin_tables, QUANTILES, Z, values,
-                                     weight_table)
+        values = values_out
+        if pooled is not None and values is None:
+            values = _pool.take((n, self.n_features))
+            pooled.append(values)
+        _, values, per_row, masks = _compiled.lime_binned(
+            stream_seed(rng), n, self._marginals.table, instance_codes, self._bin_tables,
+            QUANTILES, None, values, weight_table, dense=False)
+        return PackedBinary(masks, self.n_features), values, per_row
 
     def instance_positions(self, row: InstanceRow, instance_codes: np.ndarray) -> np.ndarray:
         """Codes that decode back to the instance's own values: for binned columns the

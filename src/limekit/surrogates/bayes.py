@@ -164,7 +164,7 @@ class BayesianRidgeSurrogate:
         from scipy.stats import norm
 
         S = np.asarray(features, dtype=np.intp)
-        d, p = design.X.shape[1], S.size
+        d, p = design.G.shape[0], S.size
         m0 = self._per_feature(self.prior_mean, "prior_mean", S, d, 0.0)
         known_lambda = self.prior_precision is not None
         lam = self._per_feature(self.prior_precision, "prior_precision", S, d,

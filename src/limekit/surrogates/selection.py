@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.linear_model import lars_path_gram
 
 from .. import _compiled
+from ..sampling import PackedBinary, as_dense
 
 __all__ = ["WeightedDesign", "select_features", "SELECTION_METHODS"]
 
@@ -25,32 +26,31 @@ class WeightedDesign:
 
     Parameters
     ----------
-    X : ndarray (n, d)
+    X : ndarray (n, d) or PackedBinary
+        The samples; :class:`~limekit.sampling.PackedBinary` 0/1 samples are
+        counted from their bit masks and unpacked only if a surrogate reads ``X``.
     Y : ndarray (n, L) — one column per label
     w : ndarray (n,) — non-negative sample weights, positive sum
-    row_masks : ndarray (n, ceil(d / 64)) of uint64, optional
-        ``X``'s rows as bit masks (:func:`limekit._compiled.row_masks`) when ``X``
-        is 0/1 and the sampler already made them.
     """
 
-    def __init__(self, X: np.ndarray, Y: np.ndarray, w: np.ndarray,
-                 row_masks: np.ndarray | None = None) -> None:
+    def __init__(self, X, Y: np.ndarray, w: np.ndarray) -> None:
         sw = w.sum()
         if not sw > 0:
             raise ValueError(
                 "all kernel weights are zero: every sample is too far from the instance "
                 "for this kernel_width; increase kernel_width."
             )
-        self.X, self.Y, self.w = X, Y, w
+        self._X, self.Y, self.w = X, Y, w
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
         self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
         # 0/1 samples (lime's discrete and text/image samples): exact pair counts
-        # (``row_masks``: X's rows as bit masks, when the sampler made them)
-        binary = _compiled.binary_design(X, w, Yc, sw, row_masks)
+        packed = isinstance(X, PackedBinary)
+        binary = _compiled.binary_design(X, w, Yc, sw, X.masks if packed else None)
         if binary is not None:
             self.G, self.B, self.x_mean = binary
             return
+        X = self.X  # unpacked, for samples whose weights are not a function of the count
         self.x_mean = w @ X / sw
         root_w = np.sqrt(w)
         # Xs.T @ Xs on one buffer lets numpy use a symmetric rank-k update (half the flops);
@@ -69,6 +69,11 @@ class WeightedDesign:
         root_w = root_w[:, None]
         self.G = Xs.T @ Xs
         self.B = Xs.T @ (Yc * root_w)
+
+    @property
+    def X(self) -> np.ndarray:
+        """The samples as a dense ``(n, d)`` array."""
+        return as_dense(self._X)
 
     def residual_sum_of_squares(self, features: np.ndarray, coef: np.ndarray,
                                 label: int) -> float:
@@ -189,7 +194,7 @@ def _lasso_path(design: WeightedDesign, label: int, k: int) -> np.ndarray:
         # end the path early; the entry order, all that selection uses, stays valid
         warnings.simplefilter("ignore", ConvergenceWarning)
         _, _, coefs = lars_path_gram(Xy=b / scale, Gram=design.G,
-                                     n_samples=design.X.shape[0], method="lasso")
+                                     n_samples=design.w.shape[0], method="lasso")
     nonzero = np.arange(design.G.shape[0])
     for i in range(coefs.shape[1] - 1, 0, -1):
         nonzero = np.flatnonzero(coefs[:, i])
