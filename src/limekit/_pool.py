@@ -1,11 +1,11 @@
 """A per-thread pool of float64 work arrays, reused from one explanation to the next.
 
-Why: a 5000 × 30 neighbourhood needs two fresh 1.2 MB arrays (the interpretable
-matrix and the model inputs). glibc serves blocks that size from memory it
-hands back to the OS when they are freed, so every explanation page-faults them
-in again: ~0.3 ms of a ~2 ms explanation (breast_cancer, measured). Keeping
-the arrays between explanations of the same shape removes that cost without
-touching the process's allocator (see ``limekit.performance`` for that).
+Why: a 5000 × 30 neighbourhood's model inputs are a fresh 1.2 MB array (a
+batch group's stacked inputs a few times that). glibc serves blocks that size
+from memory it hands back to the OS when they are freed, so every explanation
+page-faults them in again: ~0.15 ms per 1.2 MB (breast_cancer, measured).
+Keeping the arrays between explanations of the same shape removes that cost
+without touching the process's allocator (see ``limekit.performance`` for that).
 
 Safety: an array goes back to the pool only when its user says nothing outside
 limekit can still see it. The explainers give back the model inputs only if the
