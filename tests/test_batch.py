@@ -196,3 +196,14 @@ def test_retain_freed_memory_is_opt_in_and_harmless(cancer):
     assert ex.explain(X.iloc[0], rf, num_samples=300) == before
     with pytest.raises(ValueError, match="max_mb must be a positive int"):
         retain_freed_memory(0)
+
+
+@pytest.mark.parametrize("n_groups, workers", [(1, 2), (3, 2), (125, 2), (25_000, 2), (500, 8)])
+def test_parallel_tasks_are_equal_and_cover_every_group(n_groups, workers):
+    from limekit.batch import _task_sizes
+
+    sizes = _task_sizes(n_groups, workers, tasks_per_worker=4, max_groups=64)
+    assert sum(sizes) == n_groups and min(sizes) >= 1
+    assert max(sizes) - min(sizes) <= 1  # equal work per task
+    assert max(sizes) <= 64  # the progress bar moves at least every 64 groups
+    assert len(sizes) >= min(n_groups, 4 * workers)  # every worker gets several tasks
