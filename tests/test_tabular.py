@@ -362,3 +362,26 @@ def test_mask_samplers_follow_lime_laws():
     np.testing.assert_allclose((1 - Z[1:]).mean(axis=0), 4.5 / 8, atol=0.01)
     B = BernoulliMaskSampler(0.3).draw(5, 40_000, rng)
     assert (B[0] == 1).all() and abs(B[1:].mean() - 0.3) < 0.01
+
+
+def test_scikit_learn_skips_its_finite_scan_of_limekit_samples_only():
+    import sklearn
+
+    from limekit.blackbox import BlackBox
+
+    X = np.random.default_rng(0).normal(size=(200, 4))
+    seen = []
+
+    def model(inputs):
+        seen.append(sklearn.get_config()["assume_finite"])
+        p = 1 / (1 + np.exp(-inputs[:, 0]))
+        return np.column_stack([1 - p, p])
+
+    explainer = TabularExplainer(X, random_state=0)
+    explainer.explain(X[0], model, num_samples=100)
+    explainer.explain_batch(X[:3], model, num_samples=100, progress=False)
+    assert seen and all(seen)  # samples drawn from validated, finite data
+    assert not sklearn.get_config()["assume_finite"]  # restored after each call
+    seen.clear()
+    BlackBox(model, "classification").predict(X)  # anyone else's inputs: scanned as usual
+    assert seen == [False]

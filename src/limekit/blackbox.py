@@ -74,16 +74,22 @@ class BlackBox:
         expensive model saves calls; rows are matched by a 64-bit hash of
         their content (pandas' ``hash_pandas_object``), so a false match has
         probability about n²/2⁶⁴.
+    finite_inputs : bool, default False
+        The caller vouches that every input value is finite (samples it drew
+        from validated training data): scikit-learn models then skip their own
+        NaN/inf scan of each call (``assume_finite``), a third of a logistic
+        regression's time on 50 000 × 30 samples. Outputs are checked as always.
     """
 
     def __init__(self, model: Any, mode: str, batch_size: int | None = None,
-                 deduplicate: bool = False) -> None:
+                 deduplicate: bool = False, finite_inputs: bool = False) -> None:
         if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
             raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
         self.model = model
         self.mode = mode
         self.batch_size = None if batch_size is None else int(batch_size)
         self.deduplicate = bool(deduplicate)
+        self.finite_inputs = bool(finite_inputs)
         self.fn = _resolve_function(model, mode)
 
     def predict(self, inputs: Any) -> np.ndarray:
@@ -115,7 +121,13 @@ class BlackBox:
         rows = _n_rows(chunk)
         where = _rows_text(start, rows, rows if total is None else total)
         try:
-            out = self.fn(chunk)
+            if self.finite_inputs:
+                from sklearn import config_context
+
+                with config_context(assume_finite=True):
+                    out = self.fn(chunk)
+            else:
+                out = self.fn(chunk)
         except Exception as exc:
             kind = (f"a DataFrame with columns {list(chunk.columns)[:6]}"
                     if isinstance(chunk, pd.DataFrame)
@@ -250,8 +262,9 @@ def check_model_output(y: np.ndarray, n: int, mode: str) -> np.ndarray:
 
 
 def as_blackbox(model: Any, mode: str, batch_size: int | None = None,
-                deduplicate: bool = False) -> BlackBox:
+                deduplicate: bool = False, finite_inputs: bool = False) -> BlackBox:
     """Wrap ``model`` (idempotent)."""
     if isinstance(model, BlackBox):
         return model
-    return BlackBox(model, mode, batch_size=batch_size, deduplicate=deduplicate)
+    return BlackBox(model, mode, batch_size=batch_size, deduplicate=deduplicate,
+                    finite_inputs=finite_inputs)

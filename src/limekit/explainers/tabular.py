@@ -329,8 +329,9 @@ class TabularExplainer:
         """
         options = self._options(num_features, num_samples, distance_metric, fidelity_samples)
         row = self.representation.check_instance(instance)
+        # every sample is drawn from the validated (finite) training data and instance
         blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size,
-                               deduplicate=deduplicate)
+                               deduplicate=deduplicate, finite_inputs=True)
         return self._explain_rows([row], blackbox, labels, top_labels, options)[0]
 
     def explain_batch(self, X, model: Any, labels: Sequence[int] | None = None,
@@ -399,7 +400,7 @@ class TabularExplainer:
         group = self._group_size(options, batch_size, memory_budget)
         groups = [rows[i : i + group] for i in range(0, len(rows), group)]
         blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size,
-                               deduplicate=deduplicate)
+                               deduplicate=deduplicate, finite_inputs=True)
         results = run_groups(self._explain_rows, groups,
                              (blackbox, labels, top_labels, options), n_jobs=n_jobs,
                              progress=progress, unit="rows", total=len(rows))
@@ -434,7 +435,7 @@ class TabularExplainer:
         options = self._options(num_features, num_samples, distance_metric, fidelity_samples)
         group = self._group_size(options, batch_size, memory_budget)
         blackbox = as_blackbox(model, self.mode, batch_size or self.batch_size,
-                               deduplicate=deduplicate)
+                               deduplicate=deduplicate, finite_inputs=True)
         is_frame = isinstance(X, pd.DataFrame)
         n_rows = len(X)
         for start in range(0, n_rows, group):
