@@ -493,12 +493,14 @@ class PackedBinary:
     regressors, trees, MARS, calibration, held-out fidelity) call :func:`as_dense`.
     """
 
-    __slots__ = ("masks", "n_features", "_dense")
+    __slots__ = ("masks", "n_features", "_dense", "_first")
 
-    def __init__(self, masks: np.ndarray, n_features: int) -> None:
+    def __init__(self, masks: np.ndarray, n_features: int,
+                 first_row: np.ndarray | None = None) -> None:
         self.masks = masks
         self.n_features = n_features
         self._dense = None
+        self._first = first_row  # row 0 when the sampler knows it (the instance)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -506,6 +508,8 @@ class PackedBinary:
 
     def row(self, i: int) -> np.ndarray:
         """Row ``i`` as a float vector."""
+        if i == 0 and self._first is not None:
+            return self._first
         return _compiled.unpack_rows(self.masks[i : i + 1], self.n_features)[0]
 
     def dense(self) -> np.ndarray:

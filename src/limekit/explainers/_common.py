@@ -135,8 +135,11 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
         fit = surrogate.fit(design, col, selected, z0)
         order = np.argsort(-np.abs(fit.coef), kind="stable")
         c = float(scale[col])
+        coef = fit.coef[order] * c
+        if not np.isfinite(coef).all():
+            _finite(coef[~np.isfinite(coef)][0])  # raises, naming the value
         out[int(label)] = LabelExplanation(
-            weights=tuple((int(fit.features[i]), _finite(fit.coef[i] * c)) for i in order),
+            weights=tuple(zip(fit.features[order].tolist(), coef.tolist(), strict=True)),
             intercept=_finite(fit.intercept * c),
             score=_finite(fit.score),
             local_pred=_finite(fit.local_pred * c),

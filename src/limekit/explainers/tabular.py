@@ -709,7 +709,7 @@ class TabularExplainer:
         values = row.to_numpy(dtype=object)
         rep = self.representation
         if not rep.categorical_idx.size:  # all numeric: one conversion
-            return instance_digest(*[v.hex().encode() for v in values.astype(float).tolist()])
+            return instance_digest(values.astype(np.float64).tobytes())
         parts = []
         for col, v in zip(rep.columns, values, strict=True):
             parts.append(str(v).encode() if col.kind == CATEGORICAL

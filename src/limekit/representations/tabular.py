@@ -317,7 +317,8 @@ class TabularRepresentation:
         _, values, per_row, masks = _compiled.lime_binned(
             stream_seed(rng), n, self._marginals.table, instance_codes, self._bin_tables,
             QUANTILES, None, values, weight_table, dense=False)
-        return PackedBinary(masks, self.n_features), values, per_row
+        # row 0 is the instance: in its own bin everywhere
+        return PackedBinary(masks, self.n_features, np.ones(self.n_features)), values, per_row
 
     def instance_positions(self, row: InstanceRow, instance_codes: np.ndarray) -> np.ndarray:
         """Codes that decode back to the instance's own values: for binned columns the
