@@ -241,3 +241,16 @@ def test_output_summary_matches_numpy_reductions():
     y[7, 1] = -np.inf
     assert _compiled.output_summary(y)[2] is False
     assert _compiled.output_summary(y[:, :2].copy(order="F")) is None  # not C-ordered
+
+
+def test_explanation_words_are_pure_functions_of_seed_and_key():
+    from limekit._random import explanation_word
+
+    a = explanation_word(7, (1, 2, 3, 4))
+    assert a == explanation_word(7, (1, 2, 3, 4)) and a.dtype == np.uint64
+    assert a != explanation_word(8, (1, 2, 3, 4))
+    assert a != explanation_word(7, (1, 2, 3, 5))
+    assert a != explanation_word(7, (1, 2, 3, 4, 0xF1DE))  # the fidelity stream differs
+    assert explanation_word(2**200, (1,)) != explanation_word(2**200 + 1, (1,))
+    assert explanation_word(None, (1,)) != explanation_word(None, (1,))  # fresh entropy
+    assert stream_seed(a) == a

@@ -63,8 +63,9 @@ class DiscreteTable:
         self.wide_tables = [(lowers[j][1:], lowers[j], _safe_inverse(probs[j]))
                             for j in self.wide]
 
-    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``(n, m)`` floats: category index plus position inside its mass, in [0, 1)."""
+    def draw(self, rng: np.random.Generator | np.uint64, n: int) -> np.ndarray:
+        """``(n, m)`` floats: category index plus position inside its mass, in [0, 1);
+        ``rng`` a Generator or the seed word of the stream (see ``stream_seed``)."""
         seed = stream_seed(rng)
         if self.narrow.size and not self.wide.size:
             fast = _compiled.draw_narrow(seed, n, self.boundaries, self.lower, self.inv_p,
@@ -129,8 +130,9 @@ class LimeTabularSampler:
         self.sample_around_instance = bool(sample_around_instance)
 
     def draw(self, marginals: TabularMarginals, instance_codes: np.ndarray, n: int,
-             rng: np.random.Generator) -> np.ndarray:
-        """``n × d`` codes; row 0 is ``instance_codes``."""
+             rng: np.random.Generator | np.uint64) -> np.ndarray:
+        """``n × d`` codes; row 0 is ``instance_codes``. With all-discrete marginals
+        ``rng`` may be a 64-bit seed word (:func:`limekit._random.explanation_word`)."""
         if marginals.discrete.size == marginals.n_features:
             codes = marginals.table.draw(rng, n)
         else:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import _pool
 from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
-from .._random import check_random_state, explanation_rng, instance_digest
+from .._random import check_random_state, explanation_rng, explanation_word, instance_digest
 from .._validation import check_mode, check_num_features
 from ..batch import ExplanationBatch, run_groups
 from ..blackbox import as_blackbox
@@ -512,15 +512,15 @@ class TabularExplainer:
             z_codes = rep.encode(row)
             key = self._instance_key(row)
             out = None if stacked is None else stacked[i * n : (i + 1) * n]
-            draws.append(self._draw(row, z_codes, n, explanation_rng(self.random_state, key),
-                                    options["kernel"], pooled, out))
+            draws.append(self._draw(row, z_codes, n, self._randomness(key), options["kernel"],
+                                    pooled, out))
             if out is not None and not _same_data(draws[-1][0].numeric, out):
                 stacked = None  # not written in place after all: concatenate
             if n_fresh:
                 # an independent stream of the same explanation: fresh, reproducible samples
-                rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
-                fresh.append(self._draw(row, z_codes, n_fresh, rng, options["kernel"],
-                                        pooled))
+                fresh.append(self._draw(row, z_codes, n_fresh,
+                                        self._randomness((*key, FIDELITY_STREAM)),
+                                        options["kernel"], pooled))
             instance_codes.append(z_codes)
         retained = []  # model inputs the model kept a reference to: never reused
         try:
@@ -555,7 +555,7 @@ class TabularExplainer:
         calls = []
 
         def draw(n, stream):
-            rng = explanation_rng(self.random_state, key if stream == 0 else (*key, stream))
+            rng = self._randomness(key if stream == 0 else (*key, stream))
             part, Z, w = self._draw(row, z_codes, n, rng, options["kernel"])
             Z = as_dense(Z)  # bootstrap resamples index its rows
             Y = self._predict_parts([part], [row], blackbox)[0]
@@ -571,7 +571,7 @@ class TabularExplainer:
             surrogate_for(self.sampler, self.surrogate), boot_rng)
         held_out = None
         if options["fidelity_samples"]:
-            rng = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
+            rng = self._randomness((*key, FIDELITY_STREAM))
             part, Zf, wf = self._draw(row, z_codes, options["fidelity_samples"], rng,
                                       options["kernel"])
             held_out = (Zf, self._predict_parts([part], [row], blackbox)[0], wf)
@@ -580,6 +580,16 @@ class TabularExplainer:
         settings = {**exp.settings, "num_samples": "auto", "topk_settled": settled,
                     "model_calls": int(sum(calls))}
         return dataclasses.replace(exp, settings=settings)
+
+    def _randomness(self, key: tuple[int, ...]):
+        """The random source of one explanation's sampler: lime's sampler on all-discrete
+        columns draws only a counter-based word stream, so it gets its seed word
+        (:func:`explanation_word`); every other sampler a seeded Generator."""
+        marginals = self.representation.marginals()
+        if (type(self.sampler) is LimeTabularSampler
+                and marginals.discrete.size == marginals.n_features):
+            return explanation_word(self.random_state, key)
+        return explanation_rng(self.random_state, key)
 
     def _draw(self, row, z_codes, n, rng, kernel, pooled=None, values_out=None):
         """``(part, Z, weights)``: one neighbourhood from the explainer's sampler (work

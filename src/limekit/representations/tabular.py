@@ -293,7 +293,7 @@ class TabularRepresentation:
                     or not _compiled.enabled())
 
     def lime_binned_neighbourhood(self, instance_codes: np.ndarray, n: int,
-                                  rng: np.random.Generator, pooled: list | None = None,
+                                  rng: np.random.Generator | np.uint64, pooled: list | None = None,
                                   weight_table: np.ndarray | None = None,
                                   values_out: np.ndarray | None = None):
         """lime's neighbourhood for all-binned, non-integer data in one compiled pass:
