@@ -545,23 +545,21 @@ class TabularRepresentation:
     def describe(self, row: InstanceRow, instance_codes: np.ndarray) -> tuple[list[str], list[str]]:
         """(description, formatted value) of each feature for this instance."""
         values = row.to_numpy(dtype=object)
+        # bin names are fixed per (column, bin): formatted once per explainer
+        names = self.__dict__.get("_bin_names")
+        if not isinstance(names, list):  # first use (or an older pickle's dict)
+            names = self._bin_names = [
+                [_bin_name(c.name, c.edges, b) for b in range(c.edges.size + 1)]
+                if c.kind == BINNED else None for c in self.columns]
         descriptions, shown = [], []
-        for j, col in enumerate(self.columns):
+        for j, (col, value, code) in enumerate(zip(self.columns, values,
+                                                    instance_codes.tolist(), strict=True)):
             if col.kind == CATEGORICAL:
-                descriptions.append(f"{col.name}={values[j]}")
-                shown.append(str(values[j]))
+                descriptions.append(f"{col.name}={value}")
+                shown.append(str(value))
                 continue
-            shown.append(f"{float(values[j]):.2f}")
-            if col.kind == BINNED:
-                # bin names are fixed per (column, bin): formatted once per explainer
-                names = self.__dict__.setdefault("_bin_names", {})
-                key = (j, int(instance_codes[j]))
-                name = names.get(key)
-                if name is None:
-                    name = names[key] = _bin_name(col.name, col.edges, key[1])
-                descriptions.append(name)
-            else:
-                descriptions.append(col.name)
+            shown.append(f"{float(value):.2f}")
+            descriptions.append(names[j][int(code)] if col.kind == BINNED else col.name)
         return descriptions, shown
 
 

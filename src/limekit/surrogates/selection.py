@@ -44,7 +44,7 @@ class WeightedDesign:
         self._X, self.Y, self.w = X, Y, w
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
-        self.tss = np.einsum("i,il,il->l", w, Yc, Yc)
+        self.tss = w @ (Yc * Yc)
         # 0/1 samples (lime's discrete and text/image samples): exact pair counts
         packed = isinstance(X, PackedBinary)
         binary = _compiled.binary_design(X, w, Yc, sw, X.masks if packed else None)
