@@ -85,6 +85,8 @@ def test_demo_prints_table_and_writes_html(tmp_path, capsys):
     assert rc == 0, captured.err
     assert "breast_cancer" in captured.out
     assert "accuracy" in captured.out
+    # quality warnings appear once, in the printed explanation, not as Python warnings
+    assert "Warning:" not in captured.err and "cli.py" not in captured.err
     assert "weight" in captured.out  # the explanation table's header
     assert str(html) in captured.out
     assert html.exists()
@@ -252,3 +254,16 @@ def test_demo_text_writes_highlighted_report(tmp_path, capsys):
     page = html.read_text(encoding="utf-8")
     # the only "http" is the http-equiv of the Content-Security-Policy
     assert "<script" not in page and "http" not in page.replace("http-equiv", "")
+
+
+def test_warnings_print_as_one_clean_line(capsys):
+    import warnings
+
+    from limekit.cli import _show_warning
+
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        warnings.warn("the kernel puts almost all weight on a few samples", UserWarning,
+                      stacklevel=1)
+    assert capsys.readouterr().err == (
+        "limekit: warning: the kernel puts almost all weight on a few samples\n")

@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 import textwrap
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -130,6 +131,18 @@ def _format_row(row, limit: int = 8) -> str:
 
 
 # ------------------------------------------------------------------------ demo
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr if file is None else file)
+
+
+def _printed_explanation_lists_diagnostics() -> None:
+    """The commands that print a whole explanation show its quality warnings in it:
+    do not repeat them on stderr."""
+    from .explainers._common import ExplanationQualityWarning
+
+    warnings.simplefilter("ignore", ExplanationQualityWarning)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.text or args.image:
         return _cmd_demo_other(args)
@@ -144,6 +157,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from . import TabularExplainer
     from .datasets import load_demo
 
+    _printed_explanation_lists_diagnostics()
     _check_writable(args.html, "HTML report")
     _check_writable(args.json, "JSON")
     data = load_demo(args.dataset)
@@ -274,6 +288,7 @@ def _load_model(path: str, trusted: bool = False) -> Any:
 def _cmd_explain(args: argparse.Namespace) -> int:
     from . import TabularExplainer
 
+    _printed_explanation_lists_diagnostics()
     _check_file(args.model, "model")
     _check_trust(args.model, args.trust_model)
     rows = _read_csv(args.data, "data")
@@ -470,7 +485,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():
+            # a command-line user needs the message, not the library source line
+            warnings.showwarning = _show_warning
+            return int(args.func(args))
     except CliError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.code
