@@ -18,7 +18,7 @@ are lime / limekit.
 
 Usage::
 
-    python benchmarks/bench_overhead.py            # full run (about a minute on 2 cores)
+    python benchmarks/bench_overhead.py            # full run (about two minutes on 2 cores)
     python benchmarks/bench_overhead.py --quick    # smoke run, a few seconds
 """
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: N=1000 only, 2 rows, 1 repeat")
     parser.add_argument("--rows", type=int, default=None, help="test rows (default 10)")
-    parser.add_argument("--repeats", type=int, default=None, help="repeats (default 5)")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats (default 10)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the table to this file")
     add_allocator_option(parser)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     apply_allocator_option(args)
 
     n_rows = args.rows or (2 if args.quick else 10)
-    repeats = args.repeats or (1 if args.quick else 5)
+    repeats = args.repeats or (1 if args.quick else 10)
     sizes = (1000,) if args.quick else (1000, 5000)
 
     data = load_breast_cancer()
