@@ -118,24 +118,26 @@ def _binary_case(seed=0, n=700, m=9):
 
 def _design_both_ways(Z, w, Y):
     sw = w.sum()
-    Yc = Y - w @ Y / sw
     with _compiled.use_compiled(True):
-        fast = _compiled.binary_design(Z, w, Yc, sw)
-        from_masks = _compiled.binary_design(Z, w, Yc, sw, _compiled.row_masks(Z))
+        fast = _compiled.binary_design(Z, w, Y, sw)
+        from_masks = _compiled.binary_design(Z, w, Y, sw, _compiled.row_masks(Z))
     with _compiled.use_compiled(False):
-        ref = _compiled.binary_design(Z, w, Yc, sw)
-    return fast, from_masks, ref, Yc
+        ref = _compiled.binary_design(Z, w, Y, sw)
+    return fast, from_masks, ref
 
 
 @pytest.mark.parametrize("m", [9, 70])  # one mask word per row, and two
 def test_binary_design_matches_dense_products_and_numpy_reference(m):
     Z, w = _binary_case(m=m)
     Y = np.random.default_rng(4).normal(size=(Z.shape[0], 2))
-    fast, from_masks, ref, Yc = _design_both_ways(Z, w, Y)
+    fast, from_masks, ref = _design_both_ways(Z, w, Y)
     for a, b, c in zip(fast, from_masks, ref, strict=True):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(a, c)
-    G, B, x_mean = fast
+    G, B, x_mean, y_mean, tss = fast
+    np.testing.assert_allclose(y_mean, w @ Y / w.sum(), rtol=1e-12)
+    Yc = Y - w @ Y / w.sum()
+    np.testing.assert_allclose(tss, w @ (Yc * Yc), rtol=1e-12)
     xm = w @ Z / w.sum()
     np.testing.assert_allclose(x_mean, xm, rtol=1e-12, atol=1e-15)
     Xc = (Z - xm) * np.sqrt(w)[:, None]
@@ -159,16 +161,19 @@ def test_row_masks_hold_each_row_as_bits(m):
 @pytest.mark.parametrize("flag", [True, False])
 def test_binary_design_declines_what_it_cannot_count(flag):
     Z, w = _binary_case()
-    Yc = np.random.default_rng(1).normal(size=(Z.shape[0], 1))
+    Y = np.random.default_rng(1).normal(size=(Z.shape[0], 1))
     with _compiled.use_compiled(flag):
         other = w.copy()
         other[5] *= 1.5  # a weight that is not a function of the number of zeros
-        assert _compiled.binary_design(Z, other, Yc, other.sum()) is None
-        assert _compiled.binary_design(Z + 0.5, w, Yc, w.sum()) is None  # not 0/1
+        assert _compiled.binary_design(Z, other, Y, other.sum()) is None
+        assert _compiled.binary_design(Z + 0.5, w, Y, w.sum()) is None  # not 0/1
         assert _compiled.row_masks(Z + 0.5) is None
         nan = w.copy()
         nan[3] = np.nan
-        assert _compiled.binary_design(Z, nan, Yc, w.sum()) is None
+        assert _compiled.binary_design(Z, nan, Y, w.sum()) is None
+        bad = Y.copy()
+        bad[7] = np.inf
+        assert _compiled.binary_design(Z, w, bad, w.sum()) is None
 
 
 def test_fused_sampler_masks_and_weights_match_the_staged_path(case):

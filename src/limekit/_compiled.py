@@ -305,11 +305,24 @@ if numba is not None:
         return out
 
     @_jit
-    def _binary_design(masks, m, w, Yc, sw, w_yc):  # pragma: no cover
+    def _binary_design(masks, m, w, Y, sw):  # pragma: no cover
         # The centred weighted statistics of 0/1 rows (as bit masks) whose weight
         # depends only on their number of zeros; see binary_design for the algebra.
         n, nw = masks.shape
-        n_labels = Yc.shape[1]
+        n_labels = Y.shape[1]
+        fail = (np.zeros((0, 0)), np.zeros((0, 0)), np.zeros(0), np.zeros(0), np.zeros(0),
+                False)
+        y_mean = np.zeros(n_labels)
+        for i in range(n):  # weighted output means (and every value finite)
+            if not np.isfinite(w[i]):
+                return fail
+            for col in range(n_labels):
+                y = Y[i, col]
+                if not np.isfinite(y):
+                    return fail
+                y_mean[col] += w[i] * y
+        for col in range(n_labels):
+            y_mean[col] /= sw
         zeros = np.empty(n, np.intp)
         size = np.zeros(m + 1, np.intp)
         weight_of = np.zeros(m + 1)
@@ -322,7 +335,7 @@ if numba is not None:
             if size[g] == 0:
                 weight_of[g] = w[i]
             elif w[i] != weight_of[g]:
-                return np.zeros((0, 0)), np.zeros((0, 0)), np.zeros(0), False
+                return fail
             size[g] += 1
         # Pair counts per group of equal weight: the group's rows as column bitsets,
         # then AND + popcount (exact integers), G += w_group · counts in ascending
@@ -362,11 +375,16 @@ if numba is not None:
                 ones_per_column[j] += counts[j, j]
                 for k in range(j, m):
                     raw[j, k] += wg * np.float64(counts[j, k])
-        # Xᵀ (w ⊙ Yc), each column summed over the rows in order
+        # Xᵀ (w ⊙ Yc), wᵀ Yc and the weighted TSS, each summed over the rows in order
         cross = np.zeros((n_labels, m))
+        w_yc = np.zeros(n_labels)
+        tss = np.zeros(n_labels)
         for i in range(n):
             for col in range(n_labels):
-                v = w[i] * Yc[i, col]
+                yc = Y[i, col] - y_mean[col]
+                v = w[i] * yc
+                w_yc[col] += v
+                tss[col] += v * yc
                 out = cross[col]
                 for t in range(nw):
                     mask = np.int64(masks[i, t])
@@ -392,7 +410,7 @@ if numba is not None:
                     G[j, k] = base - sw * (x_mean[j] * x_mean[k])
             for col in range(n_labels):
                 B[j, col] = cross[col, j] - x_mean[j] * w_yc[col]
-        return G, B, x_mean, True
+        return G, B, x_mean, y_mean, tss, True
 
     @_jit
     def _output_summary(y):  # pragma: no cover
@@ -538,40 +556,40 @@ def row_masks(Z: np.ndarray) -> np.ndarray | None:
     return (padded.reshape(n, -1, 64) << shifts).sum(axis=2, dtype=np.uint64)
 
 
-def binary_design(Z: np.ndarray, w: np.ndarray, Yc: np.ndarray, sw: float,
-                  masks: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """``(G, B, x̄)``: the centred weighted Gram matrix ``Xcᵀ W Xc``, cross-products
-    ``Xcᵀ W Yc`` and weighted column means of 0/1 samples ``Z`` whose weights depend
+def binary_design(Z, w: np.ndarray, Y: np.ndarray, sw: float,
+                  masks: np.ndarray | None = None) -> tuple[np.ndarray, ...] | None:
+    """``(G, B, x̄, ȳ, tss)``: the centred weighted Gram matrix ``Xcᵀ W Xc``,
+    cross-products ``Xcᵀ W Yc``, weighted column and output means and the weighted
+    total sum of squares of the outputs, for 0/1 samples ``Z`` whose weights depend
     only on each row's number of zeros (lime's binary samples under any distance
-    kernel); ``None`` otherwise. Constant columns get exact zeros.
+    kernel); ``None`` otherwise, or when a weight or output is not finite. Constant
+    columns get exact zeros.
 
-    ``Yc`` are the centred outputs, ``sw = Σ w``; ``masks`` are ``Z``'s rows as bit
-    masks (:func:`row_masks`) when the sampler already has them (then ``Z`` only
-    needs a ``shape``: it may be packed).
+    ``sw = Σ w``; ``masks`` are ``Z``'s rows as bit masks (:func:`row_masks`) when
+    the sampler already has them (then ``Z`` only needs a ``shape``: it may be packed).
 
     Why: with 0/1 columns ``Xᵀ W X`` is a sum over the few distinct weights of
     integer pair counts, counted exactly with bitsets (AND + popcount), and the
     weighted mean of a column is its diagonal entry over ``Σ w``: one pass over
-    a 40-byte-per-row mask instead of a centring pass and a dense ``syrk`` over
-    the float matrix. ``G = Xᵀ W X − Σw · x̄ x̄ᵀ`` and ``B = Xᵀ (w ⊙ Yc) − x̄ (wᵀ Yc)``,
-    each cross-product column summed over the rows in order. The NumPy reference
+    an 8-byte-per-row mask instead of a centring pass and a dense ``syrk`` over
+    the float matrix, and one compiled call instead of a dozen small NumPy ones.
+    ``G = Xᵀ W X − Σw · x̄ x̄ᵀ``, ``B = Xᵀ (w ⊙ Yc) − x̄ (wᵀ Yc)`` with
+    ``Yc = Y − ȳ``; every sum over rows runs in row order. The NumPy reference
     (used without numba) performs the same operations in the same order, so both
     agree bit for bit.
     """
     n, m = Z.shape
-    if not np.isfinite(w).all() or not np.isfinite(Yc).all():
-        return None
-    w_yc = w @ Yc
     if _state["on"]:
         if masks is None:
             masks = row_masks(Z)
             if masks is None:
                 return None
-        G, B, x_mean, ok = _binary_design(masks, m, np.ascontiguousarray(w, dtype=float),
-                                          np.ascontiguousarray(Yc, dtype=float), float(sw),
-                                          w_yc)
-        return (G, B, x_mean) if ok else None
+        G, B, x_mean, y_mean, tss, ok = _binary_design(
+            masks, m, np.ascontiguousarray(w, dtype=float),
+            np.ascontiguousarray(Y, dtype=float), float(sw))
+        return (G, B, x_mean, y_mean, tss) if ok else None
+    if not np.isfinite(w).all() or not np.isfinite(Y).all():
+        return None
     if not isinstance(Z, np.ndarray):  # packed samples (see limekit.sampling.PackedBinary)
         Z = unpack_rows(masks, m)
     ones_mask = Z == 1.0
@@ -591,19 +609,29 @@ def binary_design(Z: np.ndarray, w: np.ndarray, Yc: np.ndarray, sw: float,
     constant = (ones == 0) | (ones == n)
     x_mean = np.diagonal(raw) / sw
     x_mean[constant] = (ones[constant] == n).astype(float)
+    y_mean = _row_order_sum(w[:, None] * Y) / sw
+    Yc = Y - y_mean
     weighted = w[:, None] * Yc
-    cross = np.empty((m, Yc.shape[1]))
-    for col in range(Yc.shape[1]):
-        terms = Z * weighted[:, col : col + 1]
-        terms[0] += 0.0  # the compiled sum starts from +0.0: same sign of zero
-        cross[:, col] = np.cumsum(terms, axis=0)[-1]
+    w_yc = _row_order_sum(weighted)
+    tss = _row_order_sum(weighted * Yc)
+    cross = np.empty((m, Y.shape[1]))
+    for col in range(Y.shape[1]):
+        cross[:, col] = _row_order_sum(Z * weighted[:, col : col + 1])
     G = raw + np.triu(raw, 1).T
     G -= sw * np.outer(x_mean, x_mean)
     B = cross - np.outer(x_mean, w_yc)
     G[constant] = 0.0
     G[:, constant] = 0.0
     B[constant] = 0.0
-    return G, B, x_mean
+    return G, B, x_mean, y_mean, tss
+
+
+def _row_order_sum(terms: np.ndarray) -> np.ndarray:
+    """Column sums of ``terms`` added row after row from +0.0, as the compiled loops do
+    (``np.sum`` adds pairwise, which rounds differently)."""
+    terms = terms.copy()
+    terms[0] += 0.0  # the compiled sums start from +0.0: the same sign of zero
+    return np.cumsum(terms, axis=0)[-1]
 
 
 def output_summary(y: np.ndarray) -> tuple[float, float, bool, float] | None:

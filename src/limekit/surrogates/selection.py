@@ -42,15 +42,15 @@ class WeightedDesign:
                 "for this kernel_width; increase kernel_width."
             )
         self._X, self.Y, self.w = X, Y, w
+        # 0/1 samples (lime's discrete and text/image samples): exact pair counts
+        packed = isinstance(X, PackedBinary)
+        binary = _compiled.binary_design(X, w, Y, sw, X.masks if packed else None)
+        if binary is not None:
+            self.G, self.B, self.x_mean, self.y_mean, self.tss = binary
+            return
         self.y_mean = w @ Y / sw
         Yc = Y - self.y_mean
         self.tss = w @ (Yc * Yc)
-        # 0/1 samples (lime's discrete and text/image samples): exact pair counts
-        packed = isinstance(X, PackedBinary)
-        binary = _compiled.binary_design(X, w, Yc, sw, X.masks if packed else None)
-        if binary is not None:
-            self.G, self.B, self.x_mean = binary
-            return
         X = self.X  # unpacked, for samples whose weights are not a function of the count
         self.x_mean = w @ X / sw
         root_w = np.sqrt(w)
