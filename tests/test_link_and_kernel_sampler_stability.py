@@ -91,3 +91,66 @@ def test_auto_link_picks_probabilities_for_a_nearest_neighbour_model(cancer_X):
     ex = TabularExplainer(X, link="auto", sampler="kernel", random_state=0)
     exp = ex.explain(X[0], knn, num_samples=300)
     assert exp.settings["link"] == "identity"
+
+
+def _logistic_words(texts):
+    """A text classifier whose log-odds are exactly 3·[good] − 2·[bad] + 0.5."""
+    z = np.array([3.0 * ("good" in t.split()) - 2.0 * ("bad" in t.split()) + 0.5
+                  for t in texts])
+    p = 1 / (1 + np.exp(-z))
+    return np.column_stack([1 - p, p])
+
+
+def test_text_logit_link_recovers_a_logistic_models_log_odds_exactly():
+    from limekit import TextExplainer
+    from limekit.surrogates import RidgeSurrogate
+
+    text = "a good film with a bad ending"
+    exp = TextExplainer(random_state=0, surrogate=RidgeSurrogate(alpha=0.0), link="logit",
+                        feature_selection="none").explain(text, _logistic_words, labels=[1],
+                                                          num_samples=500)
+    weights = dict(exp.as_list(label=1))
+    assert exp.settings["link"] == "logit"
+    assert weights["good"] == pytest.approx(3.0, abs=1e-9)
+    assert weights["bad"] == pytest.approx(-2.0, abs=1e-9)
+    assert abs(weights["film"]) < 1e-9
+    assert exp.local_pred[1] == pytest.approx(1.5, abs=1e-9)  # 3 − 2 + 0.5 at the document
+    # on the probability scale the same model is not linear in the words
+    plain = TextExplainer(random_state=0, surrogate=RidgeSurrogate(alpha=0.0),
+                          feature_selection="none").explain(text, _logistic_words, labels=[1],
+                                                            num_samples=500)
+    assert plain.settings["link"] == "identity"
+    assert abs(dict(plain.as_list(label=1))["good"] - 3.0) > 1.0
+
+
+def test_image_logit_link_recovers_a_logistic_models_log_odds_exactly():
+    from limekit import ImageExplainer
+    from limekit.surrogates import RidgeSurrogate
+
+    image = np.zeros((8, 8, 3), dtype=np.uint8)
+    image[:, 4:] = 200  # the right half is bright
+    segments = np.repeat(np.arange(4), 16).reshape(8, 8)  # four 2-row bands
+
+    def model(images):
+        bright = np.asarray(images, dtype=float)[:, :, 4:].mean(axis=(1, 2, 3)) / 200.0
+        z = 4.0 * bright - 1.0  # linear in each band's brightness, and so in the masks
+        p = 1 / (1 + np.exp(-z))
+        return np.column_stack([1 - p, p])
+
+    exp = ImageExplainer(random_state=0, surrogate=RidgeSurrogate(alpha=0.0), link="logit",
+                         feature_selection="none", hide_color=0).explain(
+        image, model, labels=[1], num_samples=300, segments=segments)
+    assert exp.settings["link"] == "logit"
+    weights = dict(exp.as_list(label=1))
+    assert all(w == pytest.approx(1.0, abs=1e-9) for w in weights.values())  # 4 × 1/4 each
+    assert exp.local_pred[1] == pytest.approx(3.0, abs=1e-9)
+
+
+def test_link_is_validated_by_every_explainer():
+    from limekit import ImageExplainer, TextExplainer
+
+    for cls in (TextExplainer, ImageExplainer):
+        with pytest.raises(ValueError, match="link must be one of"):
+            cls(link="probit")
+        with pytest.raises(ValueError, match="needs mode='classification'"):
+            cls(link="logit", mode="regression")

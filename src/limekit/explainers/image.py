@@ -44,8 +44,10 @@ from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     FIDELITY_STREAM,
+    apply_link,
     check_calibrator,
     check_fidelity_samples,
+    check_link,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
@@ -54,6 +56,7 @@ from ._common import (
     heldout_fidelity,
     make_mask_sampler,
     resolve_labels,
+    resolve_link,
     surrogate_for,
 )
 
@@ -340,6 +343,9 @@ class ImageExplainer(BatchExplainMixin):
         A fitted ReCalX calibrator: probabilities of the perturbed samples are
         recalibrated for their perturbation level (share of features hidden)
         before the surrogate sees them (METHODS §8).
+    link : {"identity", "logit", "auto"}, default "identity"
+        Fit the surrogate to probabilities or to log-odds (see the ``link`` of
+        :class:`~limekit.TabularExplainer`); the choice is in ``exp.settings``.
 
     Examples
     --------
@@ -370,9 +376,11 @@ class ImageExplainer(BatchExplainMixin):
                  segmenter_kwargs: dict[str, Any] | None = None, *,
                  class_names: Sequence[str] | None = None,
                  kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
-                 sampler="lime", fidelity_samples: int = 0, calibrate=None) -> None:
+                 sampler="lime", fidelity_samples: int = 0, calibrate=None,
+                 link: str = "identity") -> None:
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.mode = check_mode(mode)
+        self.link = check_link(link, self.mode)
         self.calibrate = check_calibrator(calibrate, self.mode)
         self.random_state = check_random_state(random_state)
         if feature_selection not in SELECTION_METHODS:
@@ -509,8 +517,9 @@ class ImageExplainer(BatchExplainMixin):
             lambda size, stream: draw(size, stream, progress_bar), resolve, n, k,
             self.feature_selection, surrogate, boot_rng)
         n = int(Z.shape[0])
-        fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      surrogate)
+        link = resolve_link(Y, self.link, label_list)
+        fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list, k,
+                                      self.feature_selection, surrogate)
         fidelity = None
         if self.fidelity_samples:
             rng_f = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))
@@ -518,7 +527,7 @@ class ImageExplainer(BatchExplainMixin):
             Yf = _predict_chunks(blackbox, rep, Zf, rows, False)
             if self.calibrate is not None:
                 Yf = calibrate_neighbourhood(self.calibrate, Yf, Zf)
-            fidelity = heldout_fidelity(fits, label_list, Zf, Yf, wf)
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf)
         diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity)
 
         names = tuple(f"segment {i}" for i in range(n_seg))
@@ -549,6 +558,7 @@ class ImageExplainer(BatchExplainMixin):
                 "num_features": k,
                 "batch_size": None if batch_size is None else int(batch_size),
                 "surrogate": repr(self.surrogate),
+                "link": link,
                 **extra,
                 "random_state": self.random_state,
             },

@@ -35,8 +35,10 @@ from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
     FIDELITY_STREAM,
+    apply_link,
     check_calibrator,
     check_fidelity_samples,
+    check_link,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
@@ -45,6 +47,7 @@ from ._common import (
     heldout_fidelity,
     make_mask_sampler,
     resolve_labels,
+    resolve_link,
     surrogate_for,
 )
 
@@ -195,6 +198,9 @@ class TextExplainer(BatchExplainMixin):
         A fitted ReCalX calibrator: probabilities of the perturbed samples are
         recalibrated for their perturbation level (share of features hidden)
         before the surrogate sees them (METHODS §8).
+    link : {"identity", "logit", "auto"}, default "identity"
+        Explain the class probabilities or their log-odds (confident models), as
+        ``TabularExplainer(link=...)`` does; ``exp.settings["link"]`` says which.
 
     Attributes
     ----------
@@ -225,8 +231,10 @@ class TextExplainer(BatchExplainMixin):
                  feature_selection: str = "auto", random_state: int | None = None,
                  mode: str = "classification", surrogate=None,
                  kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
-                 sampler="lime", fidelity_samples: int = 0, calibrate=None) -> None:
+                 sampler="lime", fidelity_samples: int = 0, calibrate=None,
+                 link: str = "identity") -> None:
         self.mode = check_mode(mode)
+        self.link = check_link(link, self.mode)
         self.calibrate = check_calibrator(calibrate, self.mode)
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.random_state = check_random_state(random_state)
@@ -353,12 +361,13 @@ class TextExplainer(BatchExplainMixin):
         Z, weights, Y, label_list, extra = draw_neighbourhood(
             draw, resolve, n, k, self.feature_selection, surrogate, boot_rng)
         n = int(Z.shape[0])
-        fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      surrogate)
+        link = resolve_link(Y, self.link, label_list)
+        fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list, k,
+                                      self.feature_selection, surrogate)
         fidelity = None
         if self.fidelity_samples:
             Zf, wf, Yf = draw(self.fidelity_samples, FIDELITY_STREAM)
-            fidelity = heldout_fidelity(fits, label_list, Zf, Yf, wf)
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf)
         diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity)
 
         is_clf = self.mode == "classification"
@@ -386,6 +395,7 @@ class TextExplainer(BatchExplainMixin):
                 "num_features": k,
                 "surrogate": repr(self.surrogate),
                 "calibration": None if self.calibrate is None else repr(self.calibrate),
+                "link": link,
                 **extra,
                 "random_state": self.random_state,
             },
