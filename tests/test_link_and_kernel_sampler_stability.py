@@ -146,10 +146,32 @@ def test_image_logit_link_recovers_a_logistic_models_log_odds_exactly():
     assert exp.local_pred[1] == pytest.approx(3.0, abs=1e-9)
 
 
+def test_series_logit_link_recovers_a_logistic_models_log_odds_exactly():
+    from limekit.explainers.timeseries import SegmentTimeSeriesExplainer
+    from limekit.surrogates import RidgeSurrogate
+
+    series = np.r_[np.zeros(10), np.ones(10)]  # windows 2 and 3 of 4 are high
+
+    def model(batch):
+        z = 2.0 * np.asarray(batch, dtype=float)[:, 10:].mean(axis=1) - 0.5
+        p = 1 / (1 + np.exp(-z))
+        return np.column_stack([1 - p, p])
+
+    exp = SegmentTimeSeriesExplainer(n_segments=4, baseline="zero", random_state=0,
+                                     surrogate=RidgeSurrogate(alpha=0.0), link="logit",
+                                     feature_selection="none").explain(
+        series, model, labels=[1], num_samples=200)
+    weights = dict(zip(exp.feature_names, [0.0] * 4, strict=True))
+    weights.update({exp.feature_names[i]: w for i, w in exp.label_explanations[1].weights})
+    assert exp.settings["link"] == "logit"
+    assert list(weights.values()) == pytest.approx([0.0, 0.0, 1.0, 1.0], abs=1e-9)
+
+
 def test_link_is_validated_by_every_explainer():
     from limekit import ImageExplainer, TextExplainer
+    from limekit.explainers.timeseries import SegmentTimeSeriesExplainer
 
-    for cls in (TextExplainer, ImageExplainer):
+    for cls in (TextExplainer, ImageExplainer, SegmentTimeSeriesExplainer):
         with pytest.raises(ValueError, match="link must be one of"):
             cls(link="probit")
         with pytest.raises(ValueError, match="needs mode='classification'"):

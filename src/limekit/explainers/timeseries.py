@@ -41,6 +41,8 @@ from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
+    apply_link,
+    check_link,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
@@ -48,6 +50,7 @@ from ._common import (
     fit_label_explanations,
     make_mask_sampler,
     resolve_labels,
+    resolve_link,
     surrogate_for,
 )
 from .tabular import TabularExplainer
@@ -464,6 +467,9 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         kernel (GLIME, unit weights); ``"kernelshap"`` draws Shapley coalitions
         and reports Shapley values. Any object with ``draw(d, n, rng)``
         returning an ``(n, d)`` 0/1 matrix works, e.g. ``BernoulliMaskSampler(0.7)``.
+    link : {"identity", "logit", "auto"}, default "identity"
+        Fit the surrogate to the class probabilities or to their log-odds, as
+        ``TabularExplainer(link=...)``; ``exp.settings["link"]`` says which.
 
     Examples
     --------
@@ -483,7 +489,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
     def __init__(self, n_segments: int = 10, baseline="mean", kernel_width: float = 0.25,
                  feature_selection: str = "auto", random_state: int | None = None,
                  mode: str = "classification", class_names: Sequence[str] | None = None,
-                 surrogate=None, sampler="bernoulli") -> None:
+                 surrogate=None, sampler="bernoulli", link: str = "identity") -> None:
         if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)):
             raise TypeError(f"n_segments must be an int, got {type(n_segments).__name__}")
         if n_segments < 1:
@@ -498,6 +504,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         self.feature_selection = feature_selection
         self.random_state = check_random_state(random_state)
         self.mode = check_mode(mode)
+        self.link = check_link(link, self.mode)
         self.class_names = None if class_names is None else [str(c) for c in class_names]
         self.surrogate = make_surrogate(surrogate)
         self.sampler = _make_sampler(sampler, self.kernel)
@@ -569,8 +576,9 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         Z, weights, Y, label_list, extra = draw_neighbourhood(
             draw, resolve, n, k, self.feature_selection, surrogate, boot_rng)
         n = int(Z.shape[0])
-        fits = fit_label_explanations(Z, Y, weights, label_list, k, self.feature_selection,
-                                      surrogate)
+        link = resolve_link(Y, self.link, label_list)
+        fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list, k,
+                                      self.feature_selection, surrogate)
         diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()))
         names, values = segs.describe()
         is_clf = self.mode == "classification"
@@ -599,6 +607,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
                 "feature_selection": self.feature_selection,
                 "num_features": k,
                 "surrogate": repr(self.surrogate),
+                "link": link,
                 "random_state": self.random_state,
             },
             series=tuple(float(v) for v in segs.series),
