@@ -188,6 +188,9 @@ if numba is not None:
         # over the block (the bin choice a blend over the few boundaries), which the
         # compiler vectorises; only the quantile look-up stays a gather. Each block is
         # then copied out row by row, so the (n, m) outputs are written contiguously.
+        # The 0/1 matrix goes out as one bit mask per row (Z itself only when Z has
+        # rows): the design is counted from the masks, and a row's squared distance is
+        # its number of zeros, which indexes ``by_zeros`` (weights or distances).
         m = boundaries.shape[1]
         nb = boundaries.shape[0]
         per_row = np.empty(n)
