@@ -17,7 +17,8 @@ __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
            "ExplanationQualityWarning", "effective_sample_size", "heldout_fidelity", "diagnose",
            "FIDELITY_STREAM", "check_fidelity_samples", "adaptive_samples", "topk_settled",
            "check_num_samples_or_auto", "BOOTSTRAP_STREAM", "LINKS", "check_link",
-           "apply_link", "check_calibrator", "resolve_link", "draw_neighbourhood"]
+           "apply_link", "check_calibrator", "resolve_link", "draw_neighbourhood",
+           "fit_neighbourhood"]
 
 #: ``sampler=`` names accepted by the explainers whose features are masks (text, images,
 #: time-series windows). Tabular adds "nball" and "realistic".
@@ -401,3 +402,16 @@ def draw_neighbourhood(draw, resolve, n, k: int, feature_selection: str, surroga
         return Z, w, Y, labels, {"num_samples": "auto", "topk_settled": settled}
     Z, w, Y = draw(n, 0)
     return Z, w, Y, resolve(Y[0]), {}
+
+
+def fit_neighbourhood(draw, resolve, n, k: int, feature_selection: str, surrogate,
+                      boot_rng: np.random.Generator, link: str):
+    """The core of the mask explainers (text, image, series): the neighbourhood of
+    :func:`draw_neighbourhood`, the link it calls for (:func:`resolve_link`) and every
+    label's surrogate on that scale: ``(Z, weights, Y, labels, link, fits, settings)``."""
+    Z, w, Y, labels, settings = draw_neighbourhood(draw, resolve, n, k, feature_selection,
+                                                   surrogate, boot_rng)
+    link = resolve_link(Y, link, labels)
+    fits = fit_label_explanations(Z, apply_link(Y, link), w, labels, k, feature_selection,
+                                  surrogate)
+    return Z, w, Y, labels, link, fits, settings

@@ -51,12 +51,10 @@ from ._common import (
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
-    draw_neighbourhood,
-    fit_label_explanations,
+    fit_neighbourhood,
     heldout_fidelity,
     make_mask_sampler,
     resolve_labels,
-    resolve_link,
     surrogate_for,
 )
 
@@ -513,13 +511,10 @@ class ImageExplainer(BatchExplainMixin):
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
         boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
-        Z, weights, Y, label_list, extra = draw_neighbourhood(
+        Z, weights, Y, label_list, link, fits, extra = fit_neighbourhood(
             lambda size, stream: draw(size, stream, progress_bar), resolve, n, k,
-            self.feature_selection, surrogate, boot_rng)
+            self.feature_selection, surrogate, boot_rng, self.link)
         n = int(Z.shape[0])
-        link = resolve_link(Y, self.link, label_list)
-        fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list, k,
-                                      self.feature_selection, surrogate)
         fidelity = None
         if self.fidelity_samples:
             rng_f = explanation_rng(self.random_state, (*key, FIDELITY_STREAM))

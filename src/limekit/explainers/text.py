@@ -42,12 +42,10 @@ from ._common import (
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
-    draw_neighbourhood,
-    fit_label_explanations,
+    fit_neighbourhood,
     heldout_fidelity,
     make_mask_sampler,
     resolve_labels,
-    resolve_link,
     surrogate_for,
 )
 
@@ -358,12 +356,9 @@ class TextExplainer(BatchExplainMixin):
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
         boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
-        Z, weights, Y, label_list, extra = draw_neighbourhood(
-            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng)
+        Z, weights, Y, label_list, link, fits, extra = fit_neighbourhood(
+            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng, self.link)
         n = int(Z.shape[0])
-        link = resolve_link(Y, self.link, label_list)
-        fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list, k,
-                                      self.feature_selection, surrogate)
         fidelity = None
         if self.fidelity_samples:
             Zf, wf, Yf = draw(self.fidelity_samples, FIDELITY_STREAM)

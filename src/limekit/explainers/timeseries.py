@@ -41,16 +41,13 @@ from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
-    apply_link,
     check_link,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
-    draw_neighbourhood,
-    fit_label_explanations,
+    fit_neighbourhood,
     make_mask_sampler,
     resolve_labels,
-    resolve_link,
     surrogate_for,
 )
 from .tabular import TabularExplainer
@@ -573,12 +570,9 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
         boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
-        Z, weights, Y, label_list, extra = draw_neighbourhood(
-            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng)
+        Z, weights, Y, label_list, link, fits, extra = fit_neighbourhood(
+            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng, self.link)
         n = int(Z.shape[0])
-        link = resolve_link(Y, self.link, label_list)
-        fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list, k,
-                                      self.feature_selection, surrogate)
         diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()))
         names, values = segs.describe()
         is_clf = self.mode == "classification"
