@@ -102,13 +102,5 @@ class Kernel:
                 np.sqrt(np.arange(n_features + 1, dtype=float)))
         return table
 
-    def binary_weights(self, squared: np.ndarray, n_features: int) -> np.ndarray:
-        """Weights of 0/1 samples from their squared euclidean distances to the
-        instance (whole numbers of changed features, 0 … ``n_features``)."""
-        table = self.weight_table(n_features)
-        if table is None:
-            return self.weights(np.sqrt(squared))
-        return table[squared.astype(np.intp)]
-
     def __repr__(self) -> str:
         return f"Kernel(width={self.width:g}, metric={self.metric!r})"
