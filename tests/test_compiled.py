@@ -190,7 +190,7 @@ def test_fused_sampler_masks_and_weights_match_the_staged_path(case):
     # the same draw with the dense matrix written by the kernel itself
     seed = stream_seed(np.random.default_rng(2))
     dense = _compiled.lime_binned(seed, 777, rep.marginals().table, codes, rep._bin_tables,
-                                  QUANTILES)
+                                  QUANTILES, dense=True)
     np.testing.assert_array_equal(dense[0], Z)
     np.testing.assert_array_equal(dense[1], values)
     np.testing.assert_array_equal(dense[3], packed.masks)

@@ -500,37 +500,35 @@ def _scratch(name: str, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_tables: dict,
-                n_quantiles: int, Z: np.ndarray | None = None,
-                values: np.ndarray | None = None, by_zeros: np.ndarray | None = None,
-                dense: bool = True):
+                n_quantiles: int, values: np.ndarray | None = None,
+                by_zeros: np.ndarray | None = None, dense: bool = False):
     """lime's sampler on all-binned data in one pass: ``(Z, values, per-row values,
-    row masks)``, ``Z`` the 0/1 interpretable matrix and the masks its rows as bits
-    (as :func:`row_masks` makes them).
+    row masks)``, the masks the 0/1 interpretable matrix's rows as bits (as
+    :func:`row_masks` makes them) and ``Z`` the matrix itself with ``dense=True``
+    (else ``None``: 1.2 MB of writes at 5000 × 30 that the masks make unnecessary;
+    :class:`limekit.sampling.PackedBinary` unpacks them on demand).
 
     Equal to :meth:`DiscreteTable.draw` → ``to_interpretable`` → ``undiscretize`` →
     squared distance to the instance (tested bit for bit); ``None`` if not compiled.
     The per-row values are ``by_zeros[squared distance]`` (a row's squared distance
     is its number of zeros): the kernel weights when ``by_zeros`` tabulates them
     (:meth:`limekit.kernels.Kernel.weight_table`), else the squared distances.
-    ``Z`` and ``values`` (C-ordered float64, ``(n, m)``) receive the results when
-    given, else fresh arrays do. With ``dense=False`` the kernel skips ``Z`` (1.2 MB
-    of writes at 5000 × 30) and returns ``None`` for it: the masks hold the same
-    numbers (:class:`limekit.sampling.PackedBinary` unpacks them on demand).
+    ``values`` (C-ordered float64, ``(n, m)``) receives the model inputs when given,
+    else a fresh array does.
     """
     if not _state["on"]:
         return None
     from .sampling import _BELOW_ONE
 
     m = table.boundaries.shape[1]
-    if dense:
-        Z = np.empty((n, m)) if Z is None else Z
+    Z = np.empty((n, m) if dense else (0, m))
     values = np.empty((n, m)) if values is None else values
     masks = np.empty((n, (m + 63) // 64), dtype=np.uint64)
     by_zeros = np.arange(m + 1, dtype=float) if by_zeros is None else by_zeros
     out = _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p,
                        table.width, _BELOW_ONE, inst_bins, bin_tables["quantiles"],
-                       bin_tables["row_offsets"], float(n_quantiles), by_zeros,
-                       Z if dense else np.empty((0, m)), values, masks)
+                       bin_tables["row_offsets"], float(n_quantiles), by_zeros, Z, values,
+                       masks)
     return out if dense else (None, *out[1:])
 
 

@@ -73,9 +73,6 @@ class InstanceRow:
         """The values (as a Series would give them); do not modify."""
         return self.values if dtype is object else self.values.astype(dtype)
 
-    def __len__(self) -> int:
-        return len(self.values)
-
     def __repr__(self) -> str:
         return f"InstanceRow({self.values.tolist()!r}, name={self.name!r})"
 
@@ -316,7 +313,7 @@ class TabularRepresentation:
             pooled.append(values)
         _, values, per_row, masks = _compiled.lime_binned(
             stream_seed(rng), n, self._marginals.table, instance_codes, self._bin_tables,
-            QUANTILES, None, values, weight_table, dense=False)
+            QUANTILES, values, weight_table)
         # row 0 is the instance: in its own bin everywhere
         return PackedBinary(masks, self.n_features, np.ones(self.n_features)), values, per_row
 
