@@ -9,12 +9,16 @@ Chromium; the test asserts that
 (a) no script ran: the title is untouched, and the DOM Chromium built has no
     script, frame, plugin, ``<base>``, refresh or event-handler attribute;
     every payload is there as plain text;
-(b) nothing was fetched: Chromium's only route to the network is an HTTP
-    proxy on a local socket this module opens, and it must see no
-    connection; statically, the page has no URL but ``data:`` images.
+(b) nothing was fetched: the page is driven over the DevTools protocol, which
+    reports every request made by the page and by any worker or frame it starts
+    (whatever the host), while Chromium's own background services (component
+    updates, sign-in) are other targets and are not counted; every connection
+    Chromium makes goes to an HTTP proxy on a local socket this module opens, so
+    nothing leaves the machine; statically, the page has no URL but ``data:`` images.
 
-Two controls show the probe can fail: the raw payloads in a page are caught
-(script ran, requests made), and the same page with limekit's
+Controls show the probe can fail: the raw payloads in a page are caught
+(script ran, requests made, from the page and from a worker it starts), a plain page
+shows no request even though Chromium's services connect meanwhile, and the same page with limekit's
 Content-Security-Policy runs and fetches nothing (defence in depth for full
 pages). A CSP does not govern navigation, so a raw ``<meta http-equiv=refresh>``
 would still leave the page even under it: the controls leave that payload out,
@@ -28,12 +32,14 @@ The browser tests are skipped, with the reason, when no Chromium is installed
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from html.parser import HTMLParser
@@ -157,9 +163,11 @@ def csp_of(doc: str) -> str | None:
 # ------------------------------------------------------------------ browser
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome",
                                             "google-chrome-stable") if shutil.which(n)), None)
-# Headless flags that work in a root sandbox; the URL overrides and disabled features stop
-# Chromium's own background requests (sign-in, search preconnect, network time), so that
-# any connection the trap sees comes from the page.
+# Headless flags that work in a root sandbox and keep Chromium's own background services
+# quiet. They only reduce noise: what counts as the page's traffic is decided by the
+# DevTools protocol (each request is reported by the target that made it), not by flags
+# or host names, so Chromium's component updater and the like can never be mistaken for
+# the page, and nothing the page requests can hide behind an allowed host.
 _FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -170,18 +178,17 @@ _FLAGS = (
     "--dns-prefetch-disable", "--bwsi",
     "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,Translate,"
     "AutofillServerCommunication,CertificateTransparencyComponentUpdater,PreconnectToSearch",
-    "--gaia-url=http://127.0.0.1:9/", "--google-base-url=http://127.0.0.1:9/",
-    "--lso-url=http://127.0.0.1:9/", "--google-apis-url=http://127.0.0.1:9/",
-    "--virtual-time-budget=2000",
 )
+# Schemes that never leave the browser: embedded images (data:), in-memory objects (blob:).
+_LOCAL_SCHEMES = ("data:", "blob:", "about:")
 
 
 class ProxyTrap:
     """A local socket posing as Chromium's HTTP proxy: records and drops every request.
 
-    Every http/https/ws request of the page goes to the proxy (``CONNECT`` for
-    https), loopback included, so ``requests`` lists each attempt to reach a
-    network.
+    It is the sink, not the judge: all of Chromium's traffic (the page's and its own
+    background services') goes here instead of to the network, so a test never
+    reaches the outside; which requests the page made is told by :class:`DevTools`.
     """
 
     def __init__(self) -> None:
@@ -207,50 +214,220 @@ class ProxyTrap:
             with self._lock:
                 self.requests.append(first.decode("latin-1"))
 
-    def count(self) -> int:
-        with self._lock:
-            return len(self.requests)
-
-    def since(self, start: int) -> list[str]:
-        with self._lock:
-            return self.requests[start:]
-
     def close(self) -> None:
         self._server.close()
 
 
-def open_in_browser(doc: str, folder: Path, trap: ProxyTrap) -> tuple[str, list[str]]:
-    """Load ``doc`` in headless Chromium; return the DOM it built and the requests it made."""
+_TRAMPOLINE = ("import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+               "os.execv(sys.argv[3], sys.argv[3:])")
+
+
+def _above_four(fd: int) -> int:
+    """``fd`` moved to a number above 4 (a close-on-exec copy; the original is closed)."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 5)
+    os.close(fd)
+    return moved
+
+
+class DevTools:
+    """Chromium driven over ``--remote-debugging-pipe`` (the DevTools protocol on fds 3/4).
+
+    Messages are JSON objects separated by NUL bytes. A reader thread files responses
+    by id and keeps every event; each new child target of the page (a worker, a frame
+    in another process) is attached, gets its Network domain enabled and is resumed, so
+    requests made from anywhere inside the page are reported.
+    """
+
+    def __init__(self, args: list[str]) -> None:
+        # pipe ends numbered above 4, so that moving them onto 3 and 4 clobbers neither
+        to_child_r, self._to_child, self._from_child, from_child_w = (
+            _above_four(fd) for pair in (os.pipe(), os.pipe()) for fd in pair)
+        # a small trampoline puts the two pipe ends on the fds Chromium expects, then
+        # becomes Chromium (a POSIX shell cannot name fds above 9)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _TRAMPOLINE, str(to_child_r), str(from_child_w), *args],
+            pass_fds=(to_child_r, from_child_w),
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)  # own process group: ended with it, and only it
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._next_id = 0
+        self._write_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._responses: dict[int, dict] = {}
+        self.events: list[dict] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _send(self, method: str, params: dict | None = None, session: str | None = None
+              ) -> int:
+        with self._write_lock:
+            self._next_id += 1
+            message = {"id": self._next_id, "method": method, "params": params or {}}
+            if session is not None:
+                message["sessionId"] = session
+            os.write(self._to_child, json.dumps(message).encode() + b"\0")
+            return self._next_id
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None,
+             timeout: float = 30.0) -> dict:
+        """Send a command and wait for its result; raise on a protocol error."""
+        ident = self._send(method, params, session)
+        with self._cond:
+            if not self._cond.wait_for(lambda: ident in self._responses, timeout):
+                raise RuntimeError(f"chromium did not answer {method} in {timeout} s")
+            reply = self._responses.pop(ident)
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply.get("result", {})
+
+    def _read(self) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = os.read(self._from_child, 1 << 16)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                with self._cond:
+                    self._cond.notify_all()
+                return
+            buffer += chunk
+            *messages, buffer = buffer.split(b"\0")
+            for raw in messages:
+                message = json.loads(raw)
+                if message.get("method") == "Target.attachedToTarget":
+                    self._watch(message["params"]["sessionId"])
+                with self._cond:
+                    if "id" in message:
+                        self._responses[message["id"]] = message
+                    else:
+                        self.events.append(message)
+                    self._cond.notify_all()
+
+    def _watch(self, session: str) -> None:
+        # a child target is paused until resumed: enable its network reporting first
+        self._send("Network.enable", None, session)
+        self._send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True,
+                                            "flatten": True}, session)
+        self._send("Runtime.runIfWaitingForDebugger", None, session)
+
+    def wait_quiet(self, quiet: float, cap: float) -> None:
+        """Wait until no event arrived for ``quiet`` seconds (at most ``cap`` seconds)."""
+        end = time.monotonic() + cap
+        with self._cond:
+            while True:
+                seen = len(self.events)
+                left = end - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait_for(lambda: len(self.events) != seen, min(quiet, left))
+                if len(self.events) == seen:
+                    return
+
+    def close(self) -> None:
+        try:
+            self._send("Browser.close")
+            self.proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        finally:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+            for fd in (self._to_child, self._from_child):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+
+
+@dataclasses.dataclass
+class PageRun:
+    """What Chromium did with one page: the DOM it built and the requests the page made.
+
+    ``sent`` are requests that left the browser (to the trap); ``blocked`` were stopped
+    inside it before any connection (``(url, reason)``, e.g. by the page's CSP).
+    """
+
+    dom: str
+    title: str
+    sent: list[str]
+    blocked: list[tuple[str, str]]
+
+
+def open_in_browser(doc: str, folder: Path, trap: ProxyTrap) -> PageRun:
+    """Load ``doc`` in headless Chromium and report what the page did."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "page.html"
     path.write_text(doc, encoding="utf-8")
-    start = trap.count()
-    cmd = [CHROMIUM, *_FLAGS, f"--user-data-dir={folder / 'profile'}",
-           f"--proxy-server=http://127.0.0.1:{trap.port}", "--proxy-bypass-list=<-loopback>",
-           "--dump-dom", path.as_uri()]
-    # Own process group: whatever Chromium leaves behind is ended with it, and only it.
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    page_url = path.as_uri()
+    args = [CHROMIUM, *_FLAGS, f"--user-data-dir={folder / 'profile'}",
+            f"--proxy-server=http://127.0.0.1:{trap.port}", "--proxy-bypass-list=<-loopback>",
+            "--remote-debugging-pipe", "about:blank"]
+    tools = DevTools(args)
     try:
-        dom, _ = proc.communicate(timeout=90)
+        target = tools.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = tools.call("Target.attachToTarget", {"targetId": target,
+                                                       "flatten": True})["sessionId"]
+        tools.call("Network.enable", None, session)
+        tools.call("Page.enable", None, session)
+        tools.call("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": True,
+                                            "flatten": True}, session)
+        sessions = {session}
+        tools.call("Page.navigate", {"url": page_url}, session)
+        deadline = time.monotonic() + 30
+        while not any(e.get("method") == "Page.loadEventFired" and e.get("sessionId") == session
+                      for e in list(tools.events)):
+            if time.monotonic() > deadline or tools.proc.poll() is not None:
+                raise RuntimeError(f"chromium did not load {path}")
+            time.sleep(0.05)
+        tools.wait_quiet(quiet=0.5, cap=5.0)  # timers, workers and late loads
+        result = tools.call("Runtime.evaluate", {
+            "expression": "[document.documentElement.outerHTML, document.title]",
+            "returnByValue": True}, session)
+        dom, title = result["result"]["value"]
+        events = list(tools.events)
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-    if proc.returncode not in (0, -signal.SIGKILL) or not dom.strip():
-        raise RuntimeError(f"chromium failed (exit {proc.returncode}) on {path}")
-    time.sleep(0.2)  # let the trap's thread record connections made just before exit
-    return dom.decode("utf-8", "replace"), trap.since(start)
+        tools.close()
+    # every session that belongs to the page: its own and its descendants'
+    for event in events:
+        if event.get("method") == "Target.attachedToTarget" and event.get("sessionId") in sessions:
+            sessions.add(event["params"]["sessionId"])
+    requests: dict[tuple[str, str], str] = {}
+    blocked: dict[tuple[str, str], str] = {}
+    for event in events:
+        key = (event.get("sessionId"), event.get("params", {}).get("requestId"))
+        if event.get("sessionId") not in sessions:
+            continue
+        if event.get("method") == "Network.requestWillBeSent":
+            request = event["params"]["request"]
+            url = request["url"]
+            if url != page_url and not url.startswith(_LOCAL_SCHEMES):
+                requests[key] = f"{request['method']} {url}"
+        elif event.get("method") == "Network.loadingFailed" and event["params"].get(
+                "blockedReason"):
+            blocked[key] = event["params"]["blockedReason"]
+    sent = [r for k, r in requests.items() if k not in blocked]
+    stopped = [(r, blocked[k]) for k, r in requests.items() if k in blocked]
+    return PageRun(dom=dom, title=title, sent=sent, blocked=stopped)
 
 
 def browser_problems(doc: str, folder: Path, trap: ProxyTrap, expected_literals=()
                      ) -> list[str]:
-    """What went wrong when Chromium opened ``doc``: scripts, elements, requests."""
-    dom, requests = open_in_browser(doc, folder, trap)
-    problems = [f"browser DOM: {p}" for p in html_problems(dom, expected_literals)]
-    problems += [f"network request: {r}" for r in requests]
+    """What went wrong when Chromium opened ``doc``: scripts, elements, requests.
+
+    A request the browser blocked itself still counts: it means a payload reached the
+    page as markup.
+    """
+    run = open_in_browser(doc, folder, trap)
+    problems = [f"browser DOM: {p}" for p in html_problems(run.dom, expected_literals)]
+    if MARKER in run.title:
+        problems.append("the title was changed by a script")
+    problems += [f"network request: {r}" for r in run.sent]
+    problems += [f"blocked request ({why}): {r}" for r, why in run.blocked]
     return problems
 
 
@@ -266,7 +443,7 @@ def assert_safe_in_browser(doc: str, expected_literals, folder: Path, trap: Prox
     folder : Path
         Scratch folder for the page and the browser profile.
     trap : ProxyTrap
-        The proxy that sees any network request.
+        The proxy every connection of Chromium goes to.
     """
     expected_literals = list(expected_literals)
     static = html_problems(doc, expected_literals)
@@ -438,27 +615,46 @@ def test_notebook_fragments_in_browser(explanations, browser):
     assert_safe_in_browser(doc, literals, folder(), trap)
 
 
+# A dedicated worker that fetches: its request is made by a child target of the page,
+# which the probe must attach to and watch as well.
+_WORKER = ("<script>new Worker(URL.createObjectURL(new Blob(["
+           "[\"fetch('http://pwned.invalid/worker')\"]])));</script>")
+
+
 def _raw_page(csp: str | None) -> str:
     """All payloads unescaped but the refresh, whose navigation would replace the page."""
     meta = f'<meta http-equiv="Content-Security-Policy" content="{csp}">' if csp else ""
     body = "".join(f"<div>{p}</div>" for p in PAYLOADS if "refresh" not in p)
     return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">" + meta
-            + f"<title>raw</title></head><body>{body}</body></html>")
+            + f"<title>raw</title></head><body>{body}{_WORKER}</body></html>")
 
 
 def test_browser_probe_catches_scripts_and_requests(browser):
-    """Control: unescaped payloads do run and do fetch, and the probe says so."""
+    """Control (the canary): unescaped payloads do run and do fetch, and the probe says so."""
     trap, folder = browser
     problems = browser_problems(_raw_page(None), folder(), trap)
     text = "\n".join(problems)
     assert "the title was changed by a script" in text
     assert "network request: GET http://pwned.invalid/" in text
-    assert "network request: CONNECT pwned.invalid:443" in text  # https too
+    assert "network request: GET https://pwned.invalid/" in text  # https too
+    assert "network request: GET http://pwned.invalid/worker" in text  # from a worker
+    # the page's requests did reach the trap: the proxy is the browser's only way out
+    assert any("pwned.invalid" in r for r in trap.requests)
+
+
+def test_browser_probe_ignores_chromium_background_traffic(browser):
+    """Chromium's own services may connect (to the trap) while a page loads; only the page's
+    requests are counted, so an inert page with no payload shows none."""
+    trap, folder = browser
+    doc = "<!DOCTYPE html><html><head><title>plain</title></head><body>plain</body></html>"
+    assert browser_problems(doc, folder(), trap, ["plain"]) == []
 
 
 def test_csp_blocks_scripts_and_requests_even_unescaped(browser):
     """Defence in depth: under limekit's CSP the raw payloads run nothing, fetch nothing."""
     trap, folder = browser
-    dom, requests = open_in_browser(_raw_page(CSP), folder(), trap)
-    assert MARKER not in "".join(_parse(dom).title)
-    assert requests == []
+    run = open_in_browser(_raw_page(CSP), folder(), trap)
+    assert MARKER not in run.title
+    assert run.sent == []
+    # the probe saw the attempts, and saw the browser stop them
+    assert run.blocked and all(why == "csp" for _, why in run.blocked)

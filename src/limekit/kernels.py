@@ -15,9 +15,20 @@ def euclidean_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
     """Euclidean distance of every row of ``Z`` to ``z0``."""
     squared = _compiled.squared_euclidean(Z, z0)
     if squared is None:
-        diff = Z - z0
-        squared = np.einsum("ij,ij->i", diff, diff)
+        squared = _squared_euclidean_left_to_right(Z, z0)
     return np.sqrt(squared)
+
+
+def _squared_euclidean_left_to_right(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
+    # One column at a time, so each row's sum runs left to right exactly as in the
+    # compiled kernel: the two paths agree to the last bit (einsum's and pairwise
+    # sums reorder the additions and differ in the last bits on non-integer data).
+    Z = np.asarray(Z, dtype=float)
+    squared = np.zeros(Z.shape[0])
+    for j in range(Z.shape[1]):
+        diff = Z[:, j] - z0[j]
+        squared += diff * diff
+    return squared
 
 
 def cosine_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
