@@ -321,7 +321,7 @@ class DevTools:
                 left = end - time.monotonic()
                 if left <= 0:
                     return
-                self._cond.wait_for(lambda: len(self.events) != seen, min(quiet, left))
+                self._cond.wait_for(lambda seen=seen: len(self.events) != seen, min(quiet, left))
                 if len(self.events) == seen:
                     return
 

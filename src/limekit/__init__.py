@@ -8,6 +8,7 @@ The native API::
 """
 
 from . import metrics
+from ._version import __version__
 from .batch import ExplanationBatch
 from .calibration import CalibrationReport, ReCalX
 from .explainers import (
@@ -42,8 +43,6 @@ from .surrogates import (
     TreeSurrogate,
 )
 from .treatment import TreatmentExplanation, TreatmentRuleExplainer, global_linear_baseline
-
-__version__ = "0.1.0"
 
 __all__ = [
     "TabularExplainer",
