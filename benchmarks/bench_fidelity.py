@@ -6,7 +6,7 @@ MLP(100, 100, 100, alpha=0.1) and RandomForest(200) × kernel widths
 explains test rows with N = 5000 and measures the RMSE between the model's
 probability of the explained class and the surrogate's prediction on *fresh*
 samples (never the fit's own) from two neighbourhood distributions, so no
-sampler is favoured (METHODS §4):
+sampler is favoured (see docs/methods/metrics.rst):
 
 * gaussian: ``z ~ N(z0, w² I)`` in standardised units (the kernel as a density);
 * nball:    uniform direction, radius with density ∝ k(r)·r^(d−1) inside the

@@ -33,6 +33,8 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinx_copybutton",
     "myst_parser",
+    # MathJax served from the site itself, so formulas render offline (no CDN)
+    "sphinx-mathjax-offline",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

@@ -523,7 +523,11 @@ def test_random_state_object_converted_once(iris):
     ea = a.explain_instance(data.data[0], rf.predict_proba, labels=(0,), num_samples=N)
     eb = b.explain_instance(data.data[0], rf.predict_proba, labels=(0,), num_samples=N)
     assert ea.as_list(label=0) == eb.as_list(label=0)
-    assert LimeTabularExplainer(data.data).random_state is None
+    # random_state=None draws the seed from NumPy's global generator, as lime does
+    np.random.seed(3)  # noqa: NPY002 - lime scripts seed the global generator
+    first = LimeTabularExplainer(data.data).random_state
+    np.random.seed(3)  # noqa: NPY002 - lime scripts seed the global generator
+    assert isinstance(first, int) and LimeTabularExplainer(data.data).random_state == first
     with pytest.raises(ValueError, match="random_state"):
         LimeTabularExplainer(data.data, random_state="seed")
 
@@ -547,25 +551,24 @@ def test_pickle_explainer_and_explanation(cancer):
     assert exp2.as_html() == exp.as_html()
 
 
-# ------------------------------------------------------------------ unsupported lime features
-def test_unsupported_inputs_raise(iris):
+# ------------------------------------------------------------------ formerly unsupported inputs
+def test_lime_inputs_once_rejected_are_accepted(iris):
     from lime.discretize import QuartileDiscretizer
 
-    data, _ = iris
-    disc = QuartileDiscretizer(data.data, [], ["a", "b", "c", "d"])
-    with pytest.raises(NotImplementedError, match="discretizer"):
-        LimeTabularExplainer(data.data, discretizer=disc)
-    # a lime discretizer instance is irrelevant when nothing is discretized
+    data, rf = iris
+    # lime's own discretizer object: its bins are used
+    disc = QuartileDiscretizer(data.data, [], ["a", "b", "c", "d"], random_state=1)
+    explainer = LimeTabularExplainer(data.data, discretizer=disc, random_state=0)
+    assert explainer.discretizer is disc
+    exp = explainer.explain_instance(data.data[0], rf.predict_proba, num_samples=N)
+    assert {name for name, _ in exp.as_list()} <= {n for names in disc.names.values()
+                                                    for n in names}
+    # a discretizer instance is irrelevant when nothing is discretized
     LimeTabularExplainer(data.data, discretizer=disc, discretize_continuous=False)
-    stats = {"means": {}, "mins": {}, "maxs": {}, "stds": {}, "feature_values": {},
-             "feature_frequencies": {}}
-    with pytest.raises(NotImplementedError, match="training_data_stats"):
-        LimeTabularExplainer(data.data, training_data_stats=stats)
-    with pytest.raises(ValueError, match="discretizer"):
+    with pytest.raises(Exception, match="Missing keys"):
+        LimeTabularExplainer(data.data, training_data_stats={"means": {}})
+    with pytest.raises(ValueError, match="Discretizer"):
         LimeTabularExplainer(data.data, discretizer="octile")
-    scipy_sparse = pytest.importorskip("scipy.sparse")
-    with pytest.raises(NotImplementedError, match="sparse"):
-        LimeTabularExplainer(scipy_sparse.csr_matrix(data.data))
 
 
 def test_integer_training_data_is_treated_as_float():

@@ -450,8 +450,9 @@ def test_compat_arguments_and_warnings(iris):
     data = np.zeros((3, 1))
     with pytest.raises(ValueError, match="method must be"):
         SubmodularPick(ReplayExplainer(fakes), data, None, method="all")
-    with pytest.raises(ValueError, match="at least 1"):
-        SubmodularPick(ReplayExplainer(fakes), data, None, num_exps_desired=0)
+    # as lime: a budget of 0 explains the sample and picks nothing
+    empty = SubmodularPick(ReplayExplainer(fakes), data, None, num_exps_desired=0)
+    assert empty.V == [] and empty.sp_explanations == []
     with pytest.raises(TypeError, match="explain_instance"):
         SubmodularPick(object(), data, None)
     with pytest.warns(UserWarning, match="sample_size"):

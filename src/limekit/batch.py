@@ -27,6 +27,7 @@ class ExplanationBatch(list):
     Parameters
     ----------
     explanations : sequence of Explanation
+        The explanations, one per row, in row order.
     row_ids : sequence, optional
         Identifier of each row (the DataFrame index, or positions).
     """
@@ -38,9 +39,13 @@ class ExplanationBatch(list):
             raise ValueError(f"{len(self.row_ids)} row ids for {len(self)} explanations")
 
     def to_frame(self) -> pd.DataFrame:
-        """One tidy DataFrame: a row per (explained row, label, selected feature).
+        """Tabulate every explanation in one tidy data frame.
 
-        Columns: ``row_id, label, class_name, rank, feature, description, value, weight``.
+        Returns
+        -------
+        pandas.DataFrame
+            A row per (explained row, label, selected feature), with columns
+            ``row_id, label, class_name, rank, feature, description, value, weight``.
         """
         frames = []
         for rid, exp in zip(self.row_ids, self, strict=True):
@@ -61,7 +66,7 @@ class ExplanationBatch(list):
 def run_groups(fn: Callable[..., list], groups: list[list], args: tuple, *, n_jobs: int = 1,
                progress: bool = True, unit: str = "rows", total: int | None = None,
                tasks_per_worker: int = 4, max_groups_per_task: int = 64) -> list:
-    """``fn(group, *args)`` for every group, concatenated in group order.
+    """Call ``fn(group, *args)`` for every group and concatenate the results in group order.
 
     With ``n_jobs != 1`` the groups run in joblib workers (``fn``'s owner and
     ``args`` must pickle), consecutive groups packed into equal tasks, at least
@@ -73,6 +78,38 @@ def run_groups(fn: Callable[..., list], groups: list[list], args: tuple, *, n_jo
     keep the workers finishing together, and the cap keeps the progress bar
     moving on long runs. Results never depend on ``n_jobs``: each explanation's
     randomness comes from its own row.
+
+    Parameters
+    ----------
+    fn : callable
+        Called as ``fn(group, *args)``; returns a list of results.
+    groups : list of list
+        The groups of work items (rows, instances).
+    args : tuple
+        Further positional arguments of ``fn``, shared by every group.
+    n_jobs : int, default 1
+        Number of joblib workers; ``-1`` uses all cores, ``1`` runs serially.
+    progress : bool, default True
+        Show a tqdm progress bar (when tqdm is installed and there is more
+        than one group).
+    unit : str, default "rows"
+        The progress bar's unit.
+    total : int, optional
+        The progress bar's total (the number of results expected).
+    tasks_per_worker : int, default 4
+        Minimum number of tasks per worker when running in parallel.
+    max_groups_per_task : int, default 64
+        Maximum number of groups packed into one task.
+
+    Returns
+    -------
+    list
+        The concatenated results of every call, in group order.
+
+    Raises
+    ------
+    ValueError
+        If ``n_jobs`` is not a non-zero int.
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
         raise ValueError(f"n_jobs must be a non-zero int (-1 for all cores), got {n_jobs!r}")
@@ -143,14 +180,19 @@ class BatchExplainMixin:
             Texts (a list of str), images (a list or an array stacked on the
             first axis), or series, as :meth:`explain` takes them one by one.
         model : callable or estimator
+            The model to explain, as :meth:`explain` takes it.
         n_jobs : int, default 1
             Instances explained in parallel with joblib (``-1``: all cores).
         progress : bool, default True
             Show a tqdm progress bar (when tqdm is installed).
+        **explain_kwargs
+            Passed on to :meth:`explain` (``labels``, ``num_samples``, ...).
 
         Returns
         -------
         ExplanationBatch
+            One explanation per instance, in order; each equals
+            ``explain(instance, model, **explain_kwargs)``.
         """
         if isinstance(instances, (str, bytes)):
             raise TypeError("explain_batch takes a sequence of instances (e.g. a list of "

@@ -442,6 +442,8 @@ class ReCalX:
         Parameters
         ----------
         model : estimator with ``predict_proba``, or callable returning probabilities
+            The classifier to recalibrate; a callable is called on a batch of
+            rows and returns their class probabilities.
         X_val : ndarray or DataFrame of shape (n_rows, n_features)
             Labelled validation rows, not used to train the model.
         y_val : array-like of shape (n_rows,)
@@ -454,6 +456,8 @@ class ReCalX:
         Returns
         -------
         self
+            The fitted calibrator (``temperatures_`` and the other fitted
+            attributes are set).
         """
         blackbox = _as_classifier(model, self.batch_size)
         X = _check_X(X_val, "X_val")
@@ -489,6 +493,8 @@ class ReCalX:
         Returns
         -------
         self
+            The fitted calibrator; it can :meth:`calibrate` and :meth:`wrap`
+            but not :meth:`report`.
 
         Examples
         --------
@@ -569,7 +575,24 @@ class ReCalX:
             raise RuntimeError("this ReCalX is not fitted yet; call fit(model, X_val, y_val).")
 
     def temperature(self, levels: Any) -> np.ndarray:
-        """The temperature applied at each perturbation level in ``levels``."""
+        """Look up the temperature applied at each perturbation level.
+
+        Parameters
+        ----------
+        levels : float or array-like
+            Perturbation levels (fraction of features hidden), in ``[0, 1]``.
+
+        Returns
+        -------
+        ndarray
+            The temperature of each level's bin, with the shape of ``levels``
+            (0-d for a float).
+
+        Raises
+        ------
+        RuntimeError
+            If the calibrator is not fitted.
+        """
         self._check_fitted()
         lv = np.asarray(levels, dtype=float)
         lv = _check_levels(lv.reshape(-1), lv.size)
@@ -597,7 +620,19 @@ class ReCalX:
         return _scale(_log_proba(p), self.temperatures_[_level_bins(lv, self.n_bins)])
 
     def wrap(self, model: Any) -> CalibratedModel:
-        """``model`` with :meth:`calibrate` applied to its probabilities."""
+        """Wrap a model so that its probabilities are recalibrated.
+
+        Parameters
+        ----------
+        model : estimator with ``predict_proba``, or callable returning probabilities
+            The classifier this calibrator was fitted for.
+
+        Returns
+        -------
+        CalibratedModel
+            ``model`` with :meth:`calibrate` applied to its probabilities;
+            its ``predict_proba(X, levels)`` takes each row's perturbation level.
+        """
         self._check_fitted()
         return CalibratedModel(model, self)
 
@@ -612,15 +647,27 @@ class ReCalX:
 
         Parameters
         ----------
-        model : the model passed to :meth:`fit`
-        X_test : ndarray or DataFrame with the validation data's columns
-        y_test : array-like of labels
+        model : estimator with ``predict_proba``, or callable returning probabilities
+            The model passed to :meth:`fit`.
+        X_test : ndarray or DataFrame of shape (n_rows, n_features)
+            Labelled test rows with the validation data's columns (a DataFrame
+            exactly when ``X_val`` was one).
+        y_test : array-like of shape (n_rows,)
+            Their labels, encoded as for ``y_val`` in :meth:`fit`.
         n_confidence_bins : int, default 15
             Equal-width confidence bins of the ECE and KL estimates.
 
         Returns
         -------
         CalibrationReport
+            ECE, KL calibration error and cross-entropy per level bin, before
+            and after recalibration.
+
+        Raises
+        ------
+        RuntimeError
+            If the calibrator is not fitted, or was fitted with
+            :meth:`fit_predictions` (there is no perturbation to repeat).
         """
         self._check_fitted()
         if self._remover is None:
@@ -669,6 +716,13 @@ class CalibratedModel:
     Created by :meth:`ReCalX.wrap`. ``predict_proba(X, levels)`` needs the
     level of every row, so explainers use :func:`calibrate_neighbourhood`
     instead of calling it blindly.
+
+    Parameters
+    ----------
+    model : estimator with ``predict_proba``, or callable returning probabilities
+        The classifier whose probabilities are recalibrated.
+    calibrator : ReCalX
+        A fitted calibrator for ``model``.
     """
 
     def __init__(self, model: Any, calibrator: ReCalX) -> None:
@@ -679,7 +733,18 @@ class CalibratedModel:
     def predict_proba(self, X: Any, levels: Any) -> np.ndarray:
         """Recalibrated probabilities of ``X`` whose rows have the given perturbation levels.
 
-        ``levels`` is a float for all rows or one value in ``[0, 1]`` per row.
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Inputs of the wrapped model.
+        levels : float or array-like of shape (n_rows,)
+            Fraction of features hidden in each row, in ``[0, 1]``: one float
+            for all rows or one value per row.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_classes)
+            The model's probabilities after :meth:`ReCalX.calibrate`.
         """
         return self.calibrator.calibrate(self._blackbox.predict(X), levels)
 
@@ -695,6 +760,23 @@ class CalibrationReport:
     One entry per level bin present in the test copies. ``ece_*``: top-label
     expected calibration error; ``kl_*``: binned top-label KL calibration
     error; ``nll_*``: cross-entropy of the true labels.
+
+    Attributes
+    ----------
+    level_low, level_high : ndarray of shape (n_levels,)
+        Lower and upper edge of each level bin.
+    n_samples : ndarray of int of shape (n_levels,)
+        Perturbed test samples in each bin.
+    temperature : ndarray of shape (n_levels,)
+        Temperature the calibrator applies in each bin.
+    ece_before, ece_after : ndarray of shape (n_levels,)
+        Top-label expected calibration error before and after recalibration.
+    kl_before, kl_after : ndarray of shape (n_levels,)
+        Binned top-label KL calibration error before and after.
+    nll_before, nll_after : ndarray of shape (n_levels,)
+        Mean cross-entropy of the true labels before and after.
+    n_confidence_bins : int
+        Equal-width confidence bins used by the ECE and KL estimates.
 
     Examples
     --------
@@ -727,6 +809,7 @@ class CalibrationReport:
 
     @property
     def max_error_after(self) -> float:
+        """Largest ECE across levels after recalibration."""
         return float(self.ece_after.max())
 
     @property
@@ -736,6 +819,7 @@ class CalibrationReport:
 
     @property
     def mean_error_after(self) -> float:
+        """ECE after recalibration averaged over levels (each level counts once)."""
         return float(self.ece_after.mean())
 
     @property
@@ -745,7 +829,13 @@ class CalibrationReport:
         return 0.0 if before == 0 else 1.0 - self.max_error_after / before
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per level bin."""
+        """Tabulate the per-level errors as a data frame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per level bin, one column per field but ``n_confidence_bins``.
+        """
         return pd.DataFrame({
             "level_low": self.level_low, "level_high": self.level_high,
             "n_samples": self.n_samples, "temperature": self.temperature,
@@ -755,7 +845,15 @@ class CalibrationReport:
         })
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible summary and per-level table."""
+        """Summarise the report as plain data that `json` can write.
+
+        Returns
+        -------
+        dict
+            ``levels`` (the rows of :meth:`to_frame` as dicts),
+            ``n_confidence_bins``, and the largest and mean errors before and
+            after with ``max_error_reduction``.
+        """
         return {
             "levels": self.to_frame().to_dict(orient="records"),
             "n_confidence_bins": int(self.n_confidence_bins),
@@ -786,7 +884,18 @@ class CalibrationReport:
         return "\n".join(lines)
 
     def plot(self, ax: Any = None) -> Any:
-        """ECE per level before and after (needs ``limekit[plot]``); returns the Axes."""
+        """Plot the ECE per level before and after recalibration (needs ``limekit[plot]``).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw into; a new figure is created when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes holding the two curves.
+        """
         plt = require("matplotlib.pyplot")
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.5))
@@ -816,12 +925,16 @@ def calibrate_neighbourhood(calibrator: ReCalX | None, proba: Any,
         A fitted calibrator; ``None`` returns ``proba`` unchanged (as an array),
         so an explainer can call this unconditionally.
     proba : array-like of shape (n_samples, n_classes)
+        The model's class probabilities on the neighbourhood's samples.
     interpretable_samples : array-like of shape (n_samples, n_features)
-        lime's binary representation, 1 = same as the instance, 0 = perturbed.
+        The binary interpretable representation of the samples (lime's):
+        1 = same as the instance, 0 = perturbed.
 
     Returns
     -------
     ndarray of shape (n_samples, n_classes)
+        The recalibrated probabilities (``proba`` as a float array when
+        ``calibrator`` is ``None``).
 
     Examples
     --------

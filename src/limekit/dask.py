@@ -112,8 +112,15 @@ def explain_dataframe(ddf: dask.dataframe.DataFrame, explainer: TabularExplainer
         size of the training data.
     model : callable or estimator
         The black box, as for :meth:`TabularExplainer.explain`; it must pickle.
-    labels, top_labels, num_features, num_samples
-        As in :meth:`TabularExplainer.explain`.
+    labels : sequence of int, optional
+        Classes to explain. Default: the predicted class (classification), the
+        output (regression); as in :meth:`TabularExplainer.explain`.
+    top_labels : int, optional
+        Explain the ``top_labels`` most probable classes instead.
+    num_features : int or None, default 10
+        Features in each explanation; ``None`` keeps all.
+    num_samples : int, default 5000
+        Neighbourhood size of each row's explanation.
     batch_size : int, optional
         Most model rows per call inside a partition (see *Memory* below).
         Default: the explainer's ``batch_size``, else ``explain_batch``'s

@@ -159,8 +159,11 @@ class Explanation:
 
     @property
     def fidelity(self) -> dict[int, dict[str, float]] | None:
-        """Held-out fidelity per label: ``{label: {"rmse", "r2", "n"}}`` measured on
-        fresh neighbourhood samples (not the fit's own), or ``None`` if not measured."""
+        """Held-out fidelity per label, or ``None`` if it was not measured.
+
+        ``{label: {"rmse", "r2", "n"}}``, measured on fresh neighbourhood
+        samples (not the ones the surrogate was fitted on).
+        """
         fid = (self.diagnostics or {}).get("fidelity")
         return None if fid is None else {int(k): dict(v) for k, v in fid.items()}
 
@@ -175,7 +178,19 @@ class Explanation:
         return list((self.diagnostics or {}).get("warnings", []))
 
     def class_name(self, label: int) -> str:
-        """Display name of ``label``."""
+        """Display name of ``label``.
+
+        Parameters
+        ----------
+        label : int
+            A label (output index) of the model.
+
+        Returns
+        -------
+        str
+            Its class name when the explanation has ``class_names``,
+            ``"prediction"`` for regression, and the label number otherwise.
+        """
         if self.class_names is not None and 0 <= label < len(self.class_names):
             return self.class_names[label]
         return "prediction" if self.mode == "regression" else str(label)
@@ -192,21 +207,47 @@ class Explanation:
         return label
 
     def as_list(self, label: int | None = None) -> list[tuple[str, float]]:
-        """``[(feature description, weight)]`` for ``label``, strongest first.
+        """Return the ``(feature description, weight)`` pairs of one label.
 
-        ``label=None`` means the first explained label (the top label when
-        ``top_labels`` was used, the only one for regression).
+        Parameters
+        ----------
+        label : int, optional
+            The label to return. ``None`` means the first explained label (the
+            top label when ``top_labels`` was used, the only one for regression).
+
+        Returns
+        -------
+        list of (str, float)
+            The selected features' descriptions and weights, strongest first.
+
+        Raises
+        ------
+        KeyError
+            If ``label`` was not explained.
         """
         lab = self._resolve_label(label)
         return [(self.feature_descriptions[i], w) for i, w in self.label_explanations[lab].weights]
 
     def as_map(self) -> dict[int, list[tuple[int, float]]]:
-        """``{label: [(feature index, weight)]}``, strongest first."""
+        """Return every label's weights by feature index (lime's ``as_map``).
+
+        Returns
+        -------
+        dict of int to list of (int, float)
+            ``{label: [(feature index, weight), ...]}``, strongest first.
+        """
         return self.local_exp
 
     # ------------------------------------------------------------ serialise
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-compatible dict; :meth:`from_dict` restores an equal Explanation."""
+        """Convert to plain data that `json` can write.
+
+        Returns
+        -------
+        dict
+            A JSON-compatible dict; :meth:`from_dict` restores an equal
+            explanation from it.
+        """
         d = {f: getattr(self, f) for f in _BASE_FIELDS}
         d = asdict(_BaseView(**d))
         d["schema_version"] = SCHEMA_VERSION
@@ -233,9 +274,23 @@ class Explanation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Explanation:
-        """Rebuild an Explanation from :meth:`to_dict` output (or parsed JSON).
+        """Rebuild an explanation from :meth:`to_dict` output (or parsed JSON).
 
-        Returns the subclass registered for the dict's ``kind``.
+        Parameters
+        ----------
+        d : dict
+            The dict written by :meth:`to_dict`.
+
+        Returns
+        -------
+        Explanation
+            An instance of the subclass registered for the dict's ``kind``
+            (``TextExplanation`` for a text explanation, ...).
+
+        Raises
+        ------
+        ValueError
+            If the kind is unknown or the schema version is not supported.
         """
         kind = d.get("kind", "tabular")
         target = _KINDS.get(kind)
@@ -280,19 +335,46 @@ class Explanation:
         )
 
     def to_json(self, **json_kwargs: Any) -> str:
-        """JSON text; floats are written with full precision so the round trip is exact."""
+        """Serialise to JSON text.
+
+        Parameters
+        ----------
+        **json_kwargs
+            Passed on to :func:`json.dumps` (e.g. ``indent=2``).
+
+        Returns
+        -------
+        str
+            The JSON of :meth:`to_dict`. Floats are written with full precision,
+            so :meth:`from_json` restores an equal explanation.
+        """
         return json.dumps(self.to_dict(), allow_nan=False, **json_kwargs)
 
     @classmethod
     def from_json(cls, text: str) -> Explanation:
-        """Inverse of :meth:`to_json`."""
+        """Rebuild an explanation from :meth:`to_json` output.
+
+        Parameters
+        ----------
+        text : str
+            The JSON text.
+
+        Returns
+        -------
+        Explanation
+            An instance of the subclass registered for the JSON's ``kind``.
+        """
         return cls.from_dict(json.loads(text))
 
     def to_frame(self):
-        """A tidy :class:`pandas.DataFrame`, one row per (label, selected feature).
+        """Tabulate the weights as a tidy data frame.
 
-        Columns: ``label``, ``class_name``, ``rank``, ``feature``, ``description``,
-        ``value``, ``weight``.
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (label, selected feature), with columns ``label``,
+            ``class_name``, ``rank``, ``feature``, ``description``, ``value``
+            and ``weight``.
         """
         import pandas as pd
 
@@ -313,24 +395,73 @@ class Explanation:
 
     # --------------------------------------------------------------- render
     def to_text(self, label: int | None = None, width: int | None = None) -> str:
-        """A readable terminal table (what ``str(exp)`` shows)."""
+        """Render as a readable terminal table (what ``str(exp)`` shows).
+
+        Parameters
+        ----------
+        label : int or sequence of int, optional
+            Label(s) to show; ``None`` shows every explained label.
+        width : int, optional
+            Maximum line width; defaults to the terminal's width, or 100 columns.
+
+        Returns
+        -------
+        str
+            The report (see :func:`limekit.render.render_text`).
+        """
         from .render.terminal import render_text
 
         return render_text(self, label=label, width=width)
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True) -> str:
-        """Self-contained HTML (inline CSS/SVG, no script, no network); user strings escaped."""
+        """Render as self-contained HTML (inline CSS/SVG, no script, no network).
+
+        Parameters
+        ----------
+        labels : int or sequence of int, optional
+            Labels to show, in that order; ``None`` shows every explained label.
+        full_page : bool, default True
+            ``True`` returns a complete document, ``False`` one ``<div>`` to embed.
+
+        Returns
+        -------
+        str
+            The HTML, with every user string escaped (see
+            :func:`limekit.render.render_html`).
+        """
         from .render.html import render_html
 
         return render_html(self, labels=labels, full_page=full_page)
 
     def save_html(self, path: str) -> None:
-        """Write :meth:`to_html` to ``path`` (UTF-8)."""
+        """Write :meth:`to_html` to a file, encoded as UTF-8.
+
+        Parameters
+        ----------
+        path : str
+            The file to write; an existing file is overwritten.
+        """
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(self.to_html())
 
     def plot(self, label: int | None = None, ax=None, **kwargs: Any):
-        """A matplotlib horizontal bar chart of the weights; returns the Figure."""
+        """Draw the weights of one label as a matplotlib horizontal bar chart.
+
+        Parameters
+        ----------
+        label : int, optional
+            Label to plot; ``None`` plots the first explained label.
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw into; a new figure is created when omitted.
+        **kwargs
+            Passed on to :func:`limekit.render.plot_explanation`
+            (``num_features``, ``figsize``, or options of ``Axes.barh``).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the chart.
+        """
         from .render.plot import plot_explanation
 
         return plot_explanation(self, label=label, ax=ax, **kwargs)

@@ -350,6 +350,24 @@ def demographic_parity_score(
 ) -> float:
     """Demographic parity ``1 − |P(ŷ=1|z=1) − P(ŷ=1|z=0)|``; see :func:`fairness_score`.
 
+    Parameters
+    ----------
+    y_pred : array-like of shape (n,)
+        Predicted binary labels.
+    protected : array-like of shape (n,)
+        Protected attribute with two groups (strings or numbers).
+    pos_label : object, optional
+        The favourable outcome. Default: 1 for 0/1 labels, else the larger of the
+        two labels in sorted order.
+    privileged : object, optional
+        With more than two groups, the group compared against all others.
+
+    Returns
+    -------
+    float
+        The score in [0, 1]; 1 when both groups get the favourable outcome
+        equally often.
+
     Examples
     --------
     >>> from limekit.fairness import demographic_parity_score
@@ -371,6 +389,26 @@ def equalized_odds_score(
     privileged: object = None,
 ) -> float:
     """Equalized odds ``1 − ½(|ΔTPR| + |ΔFPR|)``; see :func:`fairness_score`.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        True binary labels.
+    y_pred : array-like of shape (n,)
+        Predicted binary labels (the same two values as ``y_true``).
+    protected : array-like of shape (n,)
+        Protected attribute with two groups (strings or numbers).
+    pos_label : object, optional
+        The favourable outcome. Default: 1 for 0/1 labels, else the larger of the
+        two labels in sorted order.
+    privileged : object, optional
+        With more than two groups, the group compared against all others.
+
+    Returns
+    -------
+    float
+        The score in [0, 1]; 1 when both groups have the same true and false
+        positive rates.
 
     Examples
     --------
@@ -648,9 +686,14 @@ class FairnessImportance:
         return np.argsort(key, kind="stable")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per feature, sorted by importance (most bias-adding first).
+        """Tabulate the importances as a data frame.
 
-        Columns: feature, importance, ci_low, ci_high, method, metric.
+        Returns
+        -------
+        pandas.DataFrame
+            One row per feature, sorted by importance (most bias-adding first;
+            NaN last), with columns ``feature``, ``importance``, ``ci_low``,
+            ``ci_high``, ``method`` (:attr:`label`) and ``metric``.
         """
         o = self._order()
         return pd.DataFrame(
@@ -665,7 +708,14 @@ class FairnessImportance:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible dict (NaN becomes None); :meth:`from_dict` reads it back."""
+        """Convert to plain data that `json` can write.
+
+        Returns
+        -------
+        dict
+            Every field, arrays as lists and NaN as ``None``; :meth:`from_dict`
+            reads it back.
+        """
         return {
             "feature_names": list(self.feature_names),
             "importances": [_json_float(v) for v in self.importances],
@@ -684,7 +734,18 @@ class FairnessImportance:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FairnessImportance:
-        """Rebuild a result from :meth:`to_dict` output."""
+        """Rebuild a result from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        d : dict
+            The dict written by :meth:`to_dict` (or parsed from its JSON).
+
+        Returns
+        -------
+        FairnessImportance
+            The result, with ``None`` values read back as NaN.
+        """
 
         def arr(key: str) -> np.ndarray:
             return np.array([math.nan if v is None else v for v in d[key]], dtype=float)
@@ -777,8 +838,21 @@ class FairnessImportance:
         """Horizontal bar chart of the importances with their confidence intervals.
 
         Bars are sorted with the most bias-adding feature on top; red bars add
-        bias, green bars make the model fairer. Returns the Figure. Needs
-        matplotlib (``pip install 'limekit[plot]'``).
+        bias, green bars make the model fairer. Needs matplotlib
+        (``pip install 'limekit[plot]'``).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw into; a new figure is created when omitted.
+        figsize : tuple of (float, float), optional
+            Size of the new figure in inches (ignored with ``ax``); default
+            grows with the number of features.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the chart.
         """
         from ._optional import require
         from .render.plot import _plain
@@ -863,10 +937,13 @@ def fair_feature_importance(
         The protected attribute: a column of ``X`` (excluded from the model's
         features unless ``include_protected=True``) or its values.
     method : {"permutation", "occlusion"}, default "permutation"
+        How feature ``j``'s information is removed: permute its column, or
+        retrain without it.
     refit : bool, default True
         Permutation only: retrain on the permuted data (True) or permute only at
         prediction time (False). Exact occlusion always refits.
     metric : {"demographic_parity", "equalized_odds"}, default "demographic_parity"
+        The fairness score ``h`` (see :func:`fairness_score`).
     n_repeats : int, default 5
         Permutations per feature (permutation method).
     minipatch : bool, default False
@@ -885,6 +962,7 @@ def fair_feature_importance(
         Bootstrap resamples of the evaluation rows for the confidence intervals;
         0 skips them (intervals are NaN).
     confidence_level : float, default 0.95
+        Coverage of the percentile bootstrap intervals, in (0, 1).
     test_size : float or int, default 0.3
         Held-out share (or count) of rows to evaluate on, split stratified on
         group × class. Ignored with ``X_eval`` or ``minipatch=True``.
@@ -907,6 +985,8 @@ def fair_feature_importance(
     Returns
     -------
     FairnessImportance
+        Each feature's importance ``ρ(j)`` with its bootstrap interval, the
+        model's own score and the settings used.
 
     Raises
     ------

@@ -119,7 +119,15 @@ class InfluenceResult:
         return np.array([s for _, s in self.harmful], dtype=float)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per listed training point: ``effect``, ``rank``, ``index``, ``score``."""
+        """Tabulate the listed training points as a data frame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per listed training point, helpful ones first, with columns
+            ``effect`` (``"helpful"`` or ``"harmful"``), ``rank`` (from 1 on
+            each side), ``index`` (training row position) and ``score``.
+        """
         rows = [("helpful", r + 1, i, s) for r, (i, s) in enumerate(self.helpful)]
         rows += [("harmful", r + 1, i, s) for r, (i, s) in enumerate(self.harmful)]
         frame = pd.DataFrame(rows, columns=["effect", "rank", "index", "score"])
@@ -179,6 +187,26 @@ class InfluenceExplainer(ABC):
         """The ``k`` most helpful and ``k`` most harmful training points for one test point.
 
         Fewer than ``k`` are listed on a side when fewer points have a score of that sign.
+
+        Parameters
+        ----------
+        x_test : array-like
+            One test input (shape of one training row, or a batch of one).
+        y_test : label, value or array-like
+            Its target.
+        k : int, default 5
+            Most training points listed on each side.
+
+        Returns
+        -------
+        InfluenceResult
+            The helpful and harmful points with their scores (see
+            :meth:`influence`), the test loss and the number of training points.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` is not a positive int or more than one test point is given.
         """
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"k must be a positive int, got {k!r}")
@@ -549,7 +577,9 @@ class LinearInfluence(_LinearPredictorInfluence):
     model : LinearRegression, Ridge or RidgeCV
         Fitted on ``X_train``, ``y_train``, single output.
     X_train : ndarray or DataFrame of shape (n, d)
+        The numeric matrix the model was fitted on (for a Pipeline, the transformed one).
     y_train : array-like of shape (n,)
+        Its numeric targets.
     sample_weight : array-like of shape (n,), optional
         The ``sample_weight`` passed to ``fit``.
     damping : float, default 0

@@ -95,7 +95,7 @@ def binomial_kernel_masks(
     n_samples : int
         Number of rows to return (>= 1), row 0 included.
     kernel_width : float
-        lime's kernel width ``w`` (> 0), in the units of the distance.
+        The kernel width ``w`` of lime (> 0), in the units of the distance.
     random_state : int, numpy.random.SeedSequence, numpy.random.Generator or None
         Seed or generator; an int gives the same masks every time.
     distance : {"euclidean", "cosine"}, default "euclidean"
@@ -160,15 +160,19 @@ def gaussian_kernel_samples(
     n_samples : int
         Number of rows to return (>= 1), row 0 included.
     kernel_width : float
-        lime's kernel width ``w`` (> 0) in standardised units; it is the
+        The kernel width ``w`` of lime (> 0) in standardised units; it is the
         standard deviation of every offset.
     random_state : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        Seed or generator; an int gives the same offsets every time.
     include_instance : bool, default True
         Make row 0 the zero offset (the instance itself).
 
     Returns
     -------
     numpy.ndarray of shape (n_samples, d)
+        Standardised offsets from ``N(0, w² I)`` (row 0 zero with
+        ``include_instance``); the caller multiplies by the training standard
+        deviations and adds the instance.
 
     Examples
     --------
@@ -221,11 +225,12 @@ def nball_samples(
     n_samples : int
         Number of rows to return (>= 1), row 0 included.
     kernel_width : float or None
-        lime's kernel width ``w`` (> 0) in standardised units, or None for a
+        The kernel width ``w`` of lime (> 0) in standardised units, or None for a
         uniform distribution in the ball.
     r_max : float
         Radius of the ball (> 0, finite) in standardised units.
     random_state : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        Seed or generator; an int gives the same offsets every time.
     include_instance : bool, default True
         Make row 0 the zero offset (the instance itself).
 

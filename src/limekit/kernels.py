@@ -12,7 +12,20 @@ __all__ = ["euclidean_distances", "cosine_distances", "exponential_kernel", "Ker
 
 
 def euclidean_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
-    """Euclidean distance of every row of ``Z`` to ``z0``."""
+    """Compute the Euclidean distance of every row of ``Z`` to ``z0``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_features)
+        The samples, one per row.
+    z0 : ndarray of shape (n_features,)
+        The explained instance.
+
+    Returns
+    -------
+    ndarray of float, shape (n_samples,)
+        The distance of each row to ``z0``.
+    """
     squared = _compiled.squared_euclidean(Z, z0)
     if squared is None:
         squared = _squared_euclidean_left_to_right(Z, z0)
@@ -32,7 +45,22 @@ def _squared_euclidean_left_to_right(Z: np.ndarray, z0: np.ndarray) -> np.ndarra
 
 
 def cosine_distances(Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
-    """Cosine distance ``1 - cos(Z_i, z0)``; an all-zero row is at distance 1."""
+    """Compute the cosine distance ``1 - cos(Z_i, z0)`` of every row of ``Z`` to ``z0``.
+
+    An all-zero row is at distance 1.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_features)
+        The samples, one per row.
+    z0 : ndarray of shape (n_features,)
+        The explained instance.
+
+    Returns
+    -------
+    ndarray of float, shape (n_samples,)
+        The distance of each row to ``z0``.
+    """
     num = Z @ z0
     den = np.linalg.norm(Z, axis=1) * np.linalg.norm(z0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -47,7 +75,20 @@ _DISTANCES: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 
 
 def exponential_kernel(d: np.ndarray, width: float) -> np.ndarray:
-    """lime's kernel ``sqrt(exp(-d²/w²)) = exp(-d²/(2w²))``."""
+    """Compute lime's kernel ``sqrt(exp(-d²/w²)) = exp(-d²/(2w²))``.
+
+    Parameters
+    ----------
+    d : ndarray
+        Distances to the explained instance.
+    width : float
+        Kernel width ``w`` (> 0).
+
+    Returns
+    -------
+    ndarray of float
+        The weight of each distance, in (0, 1], shaped like ``d``.
+    """
     return np.exp(-(d * d) / (2.0 * width * width))
 
 
@@ -84,6 +125,20 @@ class Kernel:
         self.fn = fn
 
     def distances(self, Z: np.ndarray, z0: np.ndarray) -> np.ndarray:
+        """Compute the distance of every sample to the instance, in this kernel's metric.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_features)
+            The samples, one per row.
+        z0 : ndarray of shape (n_features,)
+            The explained instance.
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,)
+            The distance of each row to ``z0``.
+        """
         if self.metric in _DISTANCES:
             return _DISTANCES[self.metric](Z, z0)
         from scipy.spatial.distance import cdist
@@ -91,6 +146,23 @@ class Kernel:
         return cdist(Z, z0[None, :], metric=self.metric)[:, 0]
 
     def weights(self, distances: np.ndarray) -> np.ndarray:
+        """Turn distances into proximity weights.
+
+        Parameters
+        ----------
+        distances : ndarray
+            Distances to the explained instance, as :meth:`distances` returns.
+
+        Returns
+        -------
+        ndarray of float
+            One finite, non-negative weight per distance.
+
+        Raises
+        ------
+        ValueError
+            If a custom kernel function returns anything else.
+        """
         fn = self.fn or exponential_kernel
         w = np.asarray(fn(distances, self.width), dtype=float)
         if w.shape != distances.shape or not np.all(np.isfinite(w)) or np.any(w < 0):
@@ -99,11 +171,23 @@ class Kernel:
         return w
 
     def weight_table(self, n_features: int) -> np.ndarray | None:
-        """Weights of 0/1 samples at squared euclidean distance ``0 … n_features`` from
-        the instance (the number of features they change), or ``None`` when a custom
-        kernel function must see every distance (as in lime) or the metric is not
-        euclidean. The built-in kernel is elementwise, so looking a sample's weight up
-        here gives the same value as :meth:`weights` of its distance."""
+        """Tabulate the weights of 0/1 samples by the number of features they change.
+
+        The built-in kernel is elementwise, so looking a sample's weight up
+        here gives the same value as :meth:`weights` of its distance.
+
+        Parameters
+        ----------
+        n_features : int
+            Number of interpretable features.
+
+        Returns
+        -------
+        ndarray of float, shape (n_features + 1,) or None
+            Entry ``k`` is the weight of a sample at squared euclidean distance
+            ``k`` from the instance; ``None`` when a custom kernel function must
+            see every distance (as in lime) or the metric is not euclidean.
+        """
         if self.fn is not None or self.metric != "euclidean":
             return None
         tables = self.__dict__.setdefault("_weight_tables", {})

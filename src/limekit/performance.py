@@ -72,7 +72,12 @@ def release_work_arrays() -> int:
     model inputs, one instance's or a batch group's; at most 64 MiB per thread,
     arrays larger than that are never kept) so that explanations do not pay
     page faults for fresh memory. Call this after a long run in a thread that
-    will not explain again soon. Returns the bytes released.
+    will not explain again soon.
+
+    Returns
+    -------
+    int
+        The number of bytes released (0 when the thread kept no arrays).
 
     Examples
     --------

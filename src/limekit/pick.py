@@ -126,6 +126,8 @@ class PickResult:
         Returns
         -------
         list of list of str
+            One list per pick, in pick order: the names of the features the
+            pick was the first to cover, by decreasing global importance.
         """
         present = self.W > 0
         covered = np.zeros(self.W.shape[1], dtype=bool)
@@ -138,16 +140,16 @@ class PickResult:
         return out
 
     def to_frame(self):
-        """One row per pick: ``step, index, [row,] gain, coverage, coverage_fraction,
-        new_features``.
-
-        ``coverage`` is cumulative; ``new_features`` lists the features the
-        pick covered first (comma-separated, most important first); ``row``
-        (only from :func:`pick_explanations`) is the picked row of ``X``.
+        """Tabulate the picks as a data frame, one row per pick.
 
         Returns
         -------
         pandas.DataFrame
+            Columns ``step`` (from 1), ``index`` (position in the explanations),
+            ``row`` (only from :func:`pick_explanations`: the picked row of
+            ``X``), ``gain``, ``coverage`` (cumulative), ``coverage_fraction``
+            and ``new_features`` (the features the pick covered first,
+            comma-separated, most important first).
         """
         import pandas as pd
 
@@ -337,6 +339,9 @@ def submodular_pick(explanations: Sequence[Explanation], budget: int, label: int
     Returns
     -------
     PickResult
+        The picked explanations and their indices in pick order, each pick's
+        coverage gain, the total coverage, and the explanation matrix ``W``
+        with the global feature importances.
 
     Raises
     ------
@@ -430,8 +435,12 @@ def pick_explanations(explainer: Any, X: Any, model: Any, budget: int,
     random_state : int, optional
         Seed of the sample. Default: the explainer's ``random_state``, so a
         seeded explainer gives a reproducible pick. No global RNG is used.
-    label, features
-        As in :func:`submodular_pick`.
+    label : int, optional
+        Count only this label's weights; default: every explained label (see
+        :func:`submodular_pick`).
+    features : {"auto", "names", "descriptions"}, default "auto"
+        How features are matched across explanations, as in
+        :func:`submodular_pick`.
     **explain_kwargs
         Passed to ``explain_batch`` (``num_features``, ``num_samples``,
         ``top_labels``, ``progress``, ...).

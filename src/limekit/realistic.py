@@ -121,7 +121,7 @@ class RealisticSampler:
     ----------
     n_features_in_ : int
         Number of columns seen at fit.
-    mean_, scale_ : ndarray of shape (n_features_in_,)
+    mean_, scale_ : ndarray of shape ``(n_features_in_,)``
         Per-column mean and standard deviation used to standardise (a constant
         column gets scale 1).
     """
@@ -139,6 +139,7 @@ class RealisticSampler:
         Returns
         -------
         self
+            The fitted sampler.
         """
         arr = _check_matrix(X)
         self.random_state = check_random_state(self.random_state)
@@ -194,6 +195,7 @@ class RealisticSampler:
         Returns
         -------
         ndarray of shape (n_samples, n_features)
+            The neighbours, in the training data's units.
         """
         arr = self._check_instances(x, "x")
         if arr.shape[0] != 1:
@@ -320,6 +322,7 @@ class NearestNeighbourSampler(RealisticSampler):
     Parameters
     ----------
     n_neighbors : int, default 15
+        How many of the nearest training points a neighbour may move towards.
     random_state : int or None
         Unused at fit (kept for a uniform interface).
     """
@@ -387,11 +390,18 @@ class VAESampler(RealisticSampler):
         Weight of the KL term (β-VAE); larger values give smoother, less
         detailed manifolds.
     epochs : int, default 150
+        Training passes over the data.
     hidden : int, default 64
+        Width of the encoder's and decoder's hidden layer.
     batch_size : int, default 128
+        Rows per training step.
     learning_rate : float, default 3e-3
+        Adam's learning rate.
     recenter : bool, default True
+        Shift the decoded neighbours so the instance itself decodes to ``x``
+        (see above).
     random_state : int or None
+        Seed of the network's initialisation and training.
 
     Raises
     ------
@@ -497,6 +507,11 @@ def make_realistic_sampler(kind: str = "auto", **kwargs: Any) -> RealisticSample
     **kwargs
         Passed to the sampler's constructor (for ``"auto"``, choose arguments
         both accept, e.g. ``random_state``).
+
+    Returns
+    -------
+    RealisticSampler
+        The sampler, not yet fitted.
 
     Examples
     --------

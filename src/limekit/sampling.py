@@ -24,8 +24,9 @@ __all__ = ["LimeTabularSampler", "DiscreteTable", "sample_discrete", "RemoveUnif
 
 
 class DiscreteTable:
-    """Precomputed inverse-CDF tables for drawing from many small categorical
-    distributions at once (built once per explainer, reused for every draw).
+    """Precomputed inverse-CDF tables for drawing from many small categorical distributions.
+
+    Built once per explainer, reused for every draw.
 
     One uniform ``u`` per draw gives the category (how many CDF boundaries lie
     at or below ``u``) *and*, for free, where ``u`` fell inside that
@@ -39,6 +40,13 @@ class DiscreteTable:
     comparison per category (a loop over categories, never over samples),
     several times faster than ``searchsorted`` on unsorted queries; wider
     columns use ``searchsorted``.
+
+    Parameters
+    ----------
+    probabilities : tuple of ndarray
+        One probability vector per column (each sums to 1).
+    narrow_limit : int, default 16
+        Largest number of categories drawn by broadcast comparison.
     """
 
     def __init__(self, probabilities: tuple[np.ndarray, ...], narrow_limit: int = 16) -> None:
@@ -64,8 +72,20 @@ class DiscreteTable:
                             for j in self.wide]
 
     def draw(self, rng: np.random.Generator | np.uint64, n: int) -> np.ndarray:
-        """``(n, m)`` floats: category index plus position inside its mass, in [0, 1);
-        ``rng`` a Generator or the seed word of the stream (see ``stream_seed``)."""
+        """Draw ``n`` values of every column.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator or numpy.uint64
+            A Generator, or the seed word of the stream (see ``stream_seed``).
+        n : int
+            Number of draws.
+
+        Returns
+        -------
+        ndarray of float, shape (n, m)
+            Category index plus the position inside its mass, in [0, 1).
+        """
         seed = stream_seed(rng)
         if self.narrow.size and not self.wide.size:
             fast = _compiled.draw_narrow(seed, n, self.boundaries, self.lower, self.inv_p,
@@ -108,12 +128,27 @@ def _safe_inverse(p: np.ndarray) -> np.ndarray:
 
 def sample_discrete(rng: np.random.Generator, probabilities: tuple[np.ndarray, ...],
                     n: int) -> np.ndarray:
-    """Draw ``n`` indices for each of several categorical distributions: ``(n, m)``."""
+    """Draw ``n`` indices for each of several categorical distributions.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The random stream.
+    probabilities : tuple of ndarray
+        One probability vector per distribution.
+    n : int
+        Number of draws.
+
+    Returns
+    -------
+    ndarray of int, shape (n, m)
+        Column ``j`` holds the draws from distribution ``j``.
+    """
     return DiscreteTable(probabilities).draw(rng, n).astype(np.intp)
 
 
 class LimeTabularSampler:
-    """lime's tabular sampler.
+    """Sample tabular neighbourhoods as lime does.
 
     Discrete (categorical or binned) columns draw a value from the training
     frequencies (the code's integer part; its fraction places a binned value
@@ -124,6 +159,7 @@ class LimeTabularSampler:
     Parameters
     ----------
     sample_around_instance : bool, default False
+        Centre continuous columns on the instance instead of the training mean.
     """
 
     def __init__(self, sample_around_instance: bool = False) -> None:
@@ -131,8 +167,25 @@ class LimeTabularSampler:
 
     def draw(self, marginals: TabularMarginals, instance_codes: np.ndarray, n: int,
              rng: np.random.Generator | np.uint64) -> np.ndarray:
-        """``n × d`` codes; row 0 is ``instance_codes``. With all-discrete marginals
-        ``rng`` may be a 64-bit seed word (:func:`limekit._random.explanation_word`)."""
+        """Draw ``n`` samples in the interpretable code space.
+
+        Parameters
+        ----------
+        marginals : TabularMarginals
+            The training columns' distributions.
+        instance_codes : ndarray of shape (d,)
+            The instance's codes.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator or numpy.uint64
+            The random stream; with all-discrete marginals it may be a 64-bit
+            seed word.
+
+        Returns
+        -------
+        ndarray of float, shape (n, d)
+            The codes; row 0 is ``instance_codes``.
+        """
         if marginals.discrete.size == marginals.n_features:
             codes = marginals.table.draw(rng, n)
         else:
@@ -151,8 +204,10 @@ class LimeTabularSampler:
 
 
 class RemoveUniformCountSampler:
-    """lime's text sampler: each sample hides a uniformly drawn number ``k ∈ 1..d``
-    of distinct features (all of them possible), chosen uniformly at random.
+    """Hide a uniform number of features per sample, as lime's text sampler.
+
+    Each sample hides a uniformly drawn number ``k ∈ 1..d`` of distinct
+    features (all of them possible), chosen uniformly at random.
 
     Vectorised: one uniform key per (sample, feature); a sample hides the ``k``
     features with the smallest keys, found with one row-wise sort instead of a
@@ -160,7 +215,22 @@ class RemoveUniformCountSampler:
     """
 
     def draw(self, d: int, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``(n, d)`` float matrix of 1 (kept) / 0 (hidden)."""
+        """Draw ``n`` masks over ``d`` features.
+
+        Parameters
+        ----------
+        d : int
+            Number of interpretable features.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+
+        Returns
+        -------
+        ndarray of float, shape (n, d)
+            1 for kept, 0 for hidden features; row 0 keeps everything.
+        """
         if d < 1:
             raise ValueError("there are no features to perturb")
         k = rng.integers(1, d + 1, size=n)
@@ -175,11 +245,12 @@ class RemoveUniformCountSampler:
 
 
 class BernoulliMaskSampler:
-    """lime's image sampler: each feature is kept independently with probability ``p``.
+    """Keep each feature independently with probability ``p``, as lime's image sampler.
 
     Parameters
     ----------
     p : float, default 0.5
+        Probability that a feature is kept.
     """
 
     def __init__(self, p: float = 0.5) -> None:
@@ -188,7 +259,22 @@ class BernoulliMaskSampler:
         self.p = float(p)
 
     def draw(self, d: int, n: int, rng: np.random.Generator) -> np.ndarray:
-        """``(n, d)`` float matrix of 1 (kept) / 0 (hidden); row 0 keeps everything."""
+        """Draw ``n`` masks over ``d`` features.
+
+        Parameters
+        ----------
+        d : int
+            Number of interpretable features.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+
+        Returns
+        -------
+        ndarray of float, shape (n, d)
+            1 for kept, 0 for hidden features; row 0 keeps everything.
+        """
         if d < 1:
             raise ValueError("there are no features to perturb")
         Z = (rng.random((n, d)) < self.p).astype(float)
@@ -233,7 +319,24 @@ class KernelMaskSampler:
 
     def draw_with_weights(self, d: int, n: int, rng: np.random.Generator
                           ) -> tuple[np.ndarray, np.ndarray]:
-        """``(Z, weights)``: ``(n, d)`` 0/1 masks (row 0 all ones) and unit weights."""
+        """Draw ``n`` masks from the kernel, with their (unit) weights.
+
+        Parameters
+        ----------
+        d : int
+            Number of interpretable features.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+
+        Returns
+        -------
+        Z : ndarray of float, shape (n, d)
+            0/1 masks; row 0 is all ones.
+        weights : ndarray of float, shape (n,)
+            All ones.
+        """
         from .kernel_sampling import binomial_kernel_masks
 
         if d < 1:
@@ -254,6 +357,11 @@ class ShapleyMaskSampler:
     Row 0 is the full coalition (the instance), row 1 the empty one; both carry
     weight ``inf`` and are fitted as KernelSHAP's exact constraints by
     :class:`limekit.surrogates.ShapleySurrogate`.
+
+    Parameters
+    ----------
+    paired : bool, default True
+        Draw each coalition together with its complement.
     """
 
     own_weights = True
@@ -264,6 +372,24 @@ class ShapleyMaskSampler:
 
     def draw_with_weights(self, d: int, n: int, rng: np.random.Generator
                           ) -> tuple[np.ndarray, np.ndarray]:
+        """Draw ``n`` coalitions with their Shapley-kernel weights.
+
+        Parameters
+        ----------
+        d : int
+            Number of interpretable features.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+
+        Returns
+        -------
+        Z : ndarray of float, shape (n, d)
+            0/1 coalitions; row 0 is the full one, row 1 the empty one.
+        weights : ndarray of float, shape (n,)
+            Shapley-kernel weights (``inf`` for rows 0 and 1).
+        """
         from .shapley import KernelShapSampler
 
         if d < 1:
@@ -283,7 +409,7 @@ class TabularKernelSampler:
     instance's bin with probability ``1 / (1 + exp(−1/(2w²)))`` and otherwise
     takes another bin (training frequencies, renormalised); a continuous
     feature's z-score is ``z0 + w · N(0, 1)``. Every sample then has weight 1,
-    which is what makes the fit stable (METHODS §2, GLIME).
+    which is what makes the fit stable (GLIME; see :doc:`/methods/glime`).
 
     Parameters
     ----------
@@ -292,6 +418,16 @@ class TabularKernelSampler:
     antithetic : bool, default True
         Draw samples in antithetic pairs (uniforms ``u`` and ``1 − u``; Gaussian
         offsets ``ε`` and ``−ε``): same distribution, much lower variance.
+    replacement : {"reference", "sample"}, default "reference"
+        What a removed discrete feature becomes. ``"reference"``: one typical
+        value of the *other* bins (their median; the most frequent other
+        category), the same in every sample, so the model's answer depends on
+        which features were removed and not on random replacement draws —
+        measured on breast_cancer with a random forest, the draws were what
+        made the top features change from seed to seed (Jaccard@5 0.63 with
+        random draws vs 0.95 with references, same masks). ``"sample"``: a
+        fresh draw from the other bins (lime's distribution), a kept feature
+        keeping the instance's value.
     low_discrepancy : bool, default True
         Continuous features' offsets ``ε`` from scrambled Sobol' points (randomised
         quasi-Monte Carlo, features assigned to Sobol' dimensions in a random
@@ -304,16 +440,6 @@ class TabularKernelSampler:
         discretizer (``feature_selection="highest_weights"``, mean Jaccard@5 of
         the top 5 over 10 seeds, N = 1000, 50 rows): a random forest 0.77 → 0.84
         (breast_cancer) and 0.87 → 0.94 (wine); an MLP within ±0.015.
-    replacement : {"reference", "sample"}, default "reference"
-        What a removed discrete feature becomes. ``"reference"``: one typical
-        value of the *other* bins (their median; the most frequent other
-        category), the same in every sample, so the model's answer depends on
-        which features were removed and not on random replacement draws —
-        measured on breast_cancer with a random forest, the draws were what
-        made the top features change from seed to seed (Jaccard@5 0.63 with
-        random draws vs 0.95 with references, same masks). ``"sample"``: a
-        fresh draw from the other bins (lime's distribution), a kept feature
-        keeping the instance's value.
     """
 
     own_weights = True
@@ -327,18 +453,38 @@ class TabularKernelSampler:
         self.replacement = replacement
         self.low_discrepancy = bool(low_discrepancy)
 
-    #: the explainer passes ``instance_position``: codes decoding to the instance's values
+    #: Whether the explainer passes ``instance_position`` (codes decoding to the instance's values).
     wants_position = True
 
     def draw_with_weights(self, marginals: TabularMarginals, instance_codes: np.ndarray,
                           n: int, rng: np.random.Generator,
                           instance_position: np.ndarray | None = None
                           ) -> tuple[np.ndarray, np.ndarray]:
-        """``(codes, weights)``: ``n × d`` codes (row 0 the instance) and unit weights.
+        """Draw ``n`` samples from the kernel, with their (unit) weights.
 
         A kept feature keeps the instance's own value when ``instance_position``
         is given (the interpretable "unchanged" means unchanged), else a value
         drawn inside the instance's bin, as lime does.
+
+        Parameters
+        ----------
+        marginals : TabularMarginals
+            The training columns' distributions.
+        instance_codes : ndarray of shape (d,)
+            The instance's codes.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+        instance_position : ndarray of shape (d,), optional
+            Codes that decode to the instance's own values.
+
+        Returns
+        -------
+        codes : ndarray of float, shape (n, d)
+            The samples' codes; row 0 is the instance.
+        weights : ndarray of float, shape (n,)
+            All ones.
         """
         from .kernel_sampling import binomial_kernel_masks
 
@@ -485,14 +631,24 @@ def _mirror_normal(eps: np.ndarray) -> np.ndarray:
 
 # -------------------------------------------- samplers that draw values, not codes
 class PackedBinary:
-    """0/1 interpretable samples held as row bit masks (feature ``c`` is bit ``c % 64``
-    of word ``c // 64``), with the dense matrix made only when something asks.
+    """Hold 0/1 interpretable samples as row bit masks, making the dense matrix only on demand.
+
+    Feature ``c`` is bit ``c % 64`` of word ``c // 64``.
 
     Why: lime's binary samples are fitted from their bit masks alone (see
     :func:`limekit._compiled.binary_design`); writing the dense float matrix too
     costs 1.2 MB of memory traffic per 5000 × 30 neighbourhood that the default
     surrogate never reads. Surrogates that need the samples (scikit-learn
     regressors, trees, MARS, calibration, held-out fidelity) call :func:`as_dense`.
+
+    Parameters
+    ----------
+    masks : ndarray of uint64, shape (n, ceil(n_features / 64))
+        The bit mask of every sample.
+    n_features : int
+        Number of interpretable features.
+    first_row : ndarray of float, optional
+        Row 0 as a float vector, when it is known already (the instance).
     """
 
     __slots__ = ("masks", "n_features", "_dense", "_first")
@@ -509,20 +665,48 @@ class PackedBinary:
         return (self.masks.shape[0], self.n_features)
 
     def row(self, i: int) -> np.ndarray:
-        """Row ``i`` as a float vector."""
+        """Return one sample as a float vector.
+
+        Parameters
+        ----------
+        i : int
+            The row.
+
+        Returns
+        -------
+        ndarray of float, shape (n_features,)
+            Its 0/1 values.
+        """
         if i == 0 and self._first is not None:
             return self._first
         return _compiled.unpack_rows(self.masks[i : i + 1], self.n_features)[0]
 
     def dense(self) -> np.ndarray:
-        """The ``(n, n_features)`` 0/1 float matrix (made once)."""
+        """Unpack the samples into a dense matrix (made once, then cached).
+
+        Returns
+        -------
+        ndarray of float, shape (n, n_features)
+            The 0/1 samples.
+        """
         if self._dense is None:
             self._dense = _compiled.unpack_rows(self.masks, self.n_features)
         return self._dense
 
 
 def as_dense(Z) -> np.ndarray:
-    """``Z`` as an ndarray (unpacking :class:`PackedBinary` samples)."""
+    """Return samples as an ndarray, unpacking :class:`PackedBinary` samples.
+
+    Parameters
+    ----------
+    Z : ndarray or PackedBinary
+        The samples.
+
+    Returns
+    -------
+    ndarray
+        ``Z`` itself, or the dense matrix of packed samples.
+    """
     return Z.dense() if isinstance(Z, PackedBinary) else Z
 
 
@@ -532,6 +716,15 @@ class ValueNeighbourhood(NamedTuple):
     ``numeric`` is ``(m · repeats, d)``; ``category_codes`` ``(m · repeats,
     n_categorical)`` or ``None`` (the instance's categories); each of the ``m``
     interpretable samples is scored as the mean over its ``repeats`` rows.
+
+    Attributes
+    ----------
+    numeric : ndarray of float, shape (m * repeats, d)
+        Model-input values of every column (categorical columns as codes).
+    category_codes : ndarray of int or None
+        Categories of the categorical columns, or ``None`` for the instance's.
+    repeats : int
+        Model rows per interpretable sample.
     """
 
     numeric: np.ndarray
@@ -555,7 +748,7 @@ def _numeric_scale(rep) -> np.ndarray:
 
 
 class NBallSampler:
-    """N-ball sampling (METHODS §2): numeric features perturbed inside a ball.
+    """N-ball sampling (:doc:`/methods/nball`): numeric features perturbed inside a ball.
 
     Offsets in training-standard-deviation units have a uniform direction and
     a radius with density ``∝ k(r)·r^(d−1)`` on ``[0, r_max]`` (``k`` lime's
@@ -566,6 +759,7 @@ class NBallSampler:
     Parameters
     ----------
     kernel_width : float
+        Width of lime's kernel, in training standard deviations.
     r_max : float, optional
         Ball radius in standard deviations; default ``kernel_width``.
     """
@@ -578,6 +772,32 @@ class NBallSampler:
 
     def draw_values(self, rep, row, instance_codes: np.ndarray, n: int,
                     rng: np.random.Generator, background=None):
+        """Draw ``n`` neighbours inside the ball.
+
+        Parameters
+        ----------
+        rep : TabularRepresentation
+            The explainer's representation of the table.
+        row : InstanceRow
+            The validated instance.
+        instance_codes : ndarray of shape (n_features,)
+            The instance's codes in the interpretable space.
+        n : int
+            Number of interpretable samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+        background : tuple of ndarray, optional
+            Background rows ``(numeric, category_codes)``; unused.
+
+        Returns
+        -------
+        values : ValueNeighbourhood
+            The model inputs to score.
+        Z : ndarray of shape (n, n_features)
+            The interpretable samples.
+        weights : ndarray of shape (n,) or None
+            All ones.
+        """
         from .kernel_sampling import nball_samples
 
         num = rep.numeric_idx
@@ -595,9 +815,17 @@ class NBallSampler:
 
 
 class TabularShapleySampler:
-    """KernelSHAP for tables: Shapley coalitions; an absent feature takes the
-    values of background training rows and the model output is averaged over
-    them (the interventional value function ``E_b f(x_S, b_S̄)``)."""
+    """Sample KernelSHAP coalitions for tables, absent features taken from background rows.
+
+    An absent feature takes the values of background training rows and the
+    model output is averaged over them (the interventional value function
+    ``E_b f(x_S, b_S̄)``).
+
+    Parameters
+    ----------
+    paired : bool, default True
+        Draw each coalition together with its complement.
+    """
 
     own_weights = True
     shapley = True
@@ -607,6 +835,32 @@ class TabularShapleySampler:
 
     def draw_values(self, rep, row, instance_codes: np.ndarray, n: int,
                     rng: np.random.Generator, background):
+        """Draw ``n`` coalitions and the background-filled rows to score.
+
+        Parameters
+        ----------
+        rep : TabularRepresentation
+            The explainer's representation of the table.
+        row : InstanceRow
+            The validated instance.
+        instance_codes : ndarray of shape (n_features,)
+            The instance's codes in the interpretable space.
+        n : int
+            Number of interpretable samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+        background : tuple of ndarray
+            Background rows ``(numeric, category_codes)``; required.
+
+        Returns
+        -------
+        values : ValueNeighbourhood
+            The model inputs to score.
+        Z : ndarray of shape (n, n_features)
+            The interpretable samples.
+        weights : ndarray of shape (n,) or None
+            The Shapley-kernel weights.
+        """
         from .shapley import KernelShapSampler
 
         masks, weights = KernelShapSampler(self.paired).draw(rep.n_features, max(n, 2), rng)
@@ -626,9 +880,11 @@ class TabularShapleySampler:
 
 
 class TabularRealisticSampler:
-    """Neighbours on the data manifold, from a generative model of the numeric
-    training columns (:mod:`limekit.realistic`), weighted by the kernel.
-    Categorical columns keep the instance's value.
+    """Draw neighbours on the data manifold from a generative model of the numeric columns.
+
+    The generator (:mod:`limekit.realistic`) models the numeric training
+    columns; samples are weighted by the kernel. Categorical columns keep the
+    instance's value.
 
     Parameters
     ----------
@@ -643,6 +899,20 @@ class TabularRealisticSampler:
         self.scale = float(scale)
 
     def fit(self, rep, frame) -> TabularRealisticSampler:
+        """Fit the generator to the numeric training columns.
+
+        Parameters
+        ----------
+        rep : TabularRepresentation
+            The explainer's representation of the table.
+        frame : pandas.DataFrame
+            The training data.
+
+        Returns
+        -------
+        TabularRealisticSampler
+            This sampler, fitted.
+        """
         from .realistic import GaussianMixtureSampler
 
         if rep.numeric_idx.size == 0:
@@ -655,6 +925,32 @@ class TabularRealisticSampler:
 
     def draw_values(self, rep, row, instance_codes: np.ndarray, n: int,
                     rng: np.random.Generator, background=None):
+        """Draw ``n`` neighbours from the generator around the instance.
+
+        Parameters
+        ----------
+        rep : TabularRepresentation
+            The explainer's representation of the table.
+        row : InstanceRow
+            The validated instance.
+        instance_codes : ndarray of shape (n_features,)
+            The instance's codes in the interpretable space.
+        n : int
+            Number of interpretable samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+        background : tuple of ndarray, optional
+            Background rows ``(numeric, category_codes)``; unused.
+
+        Returns
+        -------
+        values : ValueNeighbourhood
+            The model inputs to score.
+        Z : ndarray of shape (n, n_features)
+            The interpretable samples.
+        weights : ndarray of shape (n,) or None
+            ``None``: the explainer weights them by its kernel.
+        """
         x, _ = _instance_values(rep, row)
         num = rep.numeric_idx
         numeric = np.tile(x, (n, 1))

@@ -62,7 +62,17 @@ _MAX_DRAWS_PER_ROW = 64
 
 
 class ShapleyValues(NamedTuple):
-    """Attributions ``phi`` (``(M,)`` or ``(M, L)``) and the base value ``phi0 = v(∅)``."""
+    """Attributions ``phi`` (``(M,)`` or ``(M, L)``) and the base value ``phi0 = v(∅)``.
+
+    A named tuple: ``phi, phi0 = result`` unpacks it.
+
+    Attributes
+    ----------
+    phi : numpy.ndarray of shape (M,) or (M, L)
+        Shapley value of each feature, for one or ``L`` outputs.
+    phi0 : float or numpy.ndarray of shape (L,)
+        Base value ``v(∅)``, the value of the empty coalition.
+    """
 
     phi: np.ndarray
     phi0: np.ndarray | float
@@ -155,9 +165,9 @@ def sample_coalitions(
     Returns
     -------
     masks : numpy.ndarray of bool, shape (n, M)
-        ``n = min(n_samples, 2^M - 2)`` rows. (Fewer only if ``64 · n_samples``
+        ``n = min(n_samples, 2^M - 2)`` rows; fewer only if ``64 · n_samples``
         random draws do not find enough distinct coalitions, which needs a budget
-        within a few coalitions of ``2^M - 2`` and a very unequal kernel.)
+        within a few coalitions of ``2^M - 2`` and a very unequal kernel.
     weights : numpy.ndarray of shape (n,)
         Non-negative regression weights.
 
@@ -239,6 +249,8 @@ def solve_kernelshap(
     Returns
     -------
     numpy.ndarray of shape (M,) or (M, L)
+        The Shapley values ``φ`` (one column per output when ``values`` is
+        2-D), summing exactly to ``v(all) - v(∅)``.
 
     Examples
     --------
@@ -355,6 +367,8 @@ def kernel_shap(
         empty coalition); default ``2·M + 2048`` as in ``shap``; capped at
         ``2^M - 2``, where the result is exact.
     random_state : int, numpy.random.SeedSequence, numpy.random.Generator or None
+        Seed or generator of the coalition sample; an int gives the same
+        estimate every time.
     paired : bool, default True
         Sample each coalition together with its complement.
 
@@ -391,6 +405,8 @@ class KernelShapSampler:
     Parameters
     ----------
     paired : bool, default True
+        Follow each sampled coalition by its complement (see
+        :func:`sample_coalitions`).
 
     Examples
     --------
@@ -403,7 +419,25 @@ class KernelShapSampler:
         self.paired = bool(paired)
 
     def draw(self, d: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """``(Z, weights)``: ``Z`` is ``(m, d)`` float 0/1 with ``m = min(n, 2^d)``."""
+        """Draw ``n`` coalitions of ``d`` features with their KernelSHAP weights.
+
+        Parameters
+        ----------
+        d : int
+            Number of features (>= 1).
+        n : int
+            Number of rows, the two anchor rows included (>= 2).
+        rng : numpy.random.Generator
+            Generator of the sampled coalitions.
+
+        Returns
+        -------
+        Z : numpy.ndarray of shape (m, d)
+            Float 0/1 coalitions with ``m = min(n, 2^d)``: the full coalition,
+            the empty one, then the rows of :func:`sample_coalitions`.
+        weights : numpy.ndarray of shape (m,)
+            Regression weights, ``inf`` for the two anchor rows.
+        """
         d = _check_count("d", d, 1)
         n = _check_count("n", n, 2)
         anchors = np.array([[1.0] * d, [0.0] * d])

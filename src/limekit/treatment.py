@@ -1,6 +1,6 @@
 """LI-ITR: locally interpretable individualised treatment rules.
 
-Reconstructed method (Charvadeh, Panageas, Chen; see ``METHODS.md`` §9 — the
+Reconstructed method (Charvadeh, Panageas, Chen; see :doc:`/methods/treatment` — the
 published text was not available, so this implements that reading and is
 tested against simulations with a known answer).
 
@@ -87,6 +87,17 @@ class OutcomeModel:
 
     Built by :func:`fit_outcome_model`; call it as ``model(X, a)`` with an int
     arm (or one arm per row) to get the predicted outcomes ``(n,)``.
+
+    Parameters
+    ----------
+    estimator : fitted scikit-learn regressor
+        Regressor fitted on the design ``[X, one-hot(a)]`` (the ``d`` covariates
+        followed by ``n_treatments`` arm indicators); its ``predict`` gives the
+        outcomes.
+    n_treatments : int
+        Number of arms ``K``; arm indices run over ``0..K−1``.
+    n_features : int
+        Number of covariates ``d`` the regressor was fitted on.
     """
 
     def __init__(self, estimator: Any, n_treatments: int, n_features: int) -> None:
@@ -404,7 +415,24 @@ class TreatmentExplanation:
         return self.treatment_names[self.recommended]
 
     def effect_modifiers(self, arm: int = 1) -> dict[str, float]:
-        """``{feature: γ}`` for ``arm`` (1..K−1) against the reference arm 0."""
+        """Map each feature to its effect modifier for one arm against arm 0.
+
+        Parameters
+        ----------
+        arm : int, default 1
+            Non-reference arm, in ``1..K−1``.
+
+        Returns
+        -------
+        dict of str to float
+            ``{feature: γ}``: how the local effect of ``arm`` against the
+            reference arm 0 changes per unit of each feature near ``x_i``.
+
+        Raises
+        ------
+        ValueError
+            If ``arm`` is not in ``1..K−1``.
+        """
         if not 1 <= int(arm) < len(self.treatment_names):
             raise ValueError(f"arm must be in 1..{len(self.treatment_names) - 1} (arm 0 is the "
                              f"reference), got {arm}")
@@ -412,7 +440,14 @@ class TreatmentExplanation:
 
     # ---------------------------------------------------------- serialise
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-compatible dict; :meth:`from_dict` restores an equal object."""
+        """Convert to plain data that `json` can write.
+
+        Returns
+        -------
+        dict
+            A JSON-compatible dict (``kind`` ``"treatment_rule"``, a schema
+            version and every field); :meth:`from_dict` restores an equal object.
+        """
         return {
             "kind": "treatment_rule",
             "schema_version": _SCHEMA_VERSION,
@@ -436,7 +471,24 @@ class TreatmentExplanation:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TreatmentExplanation:
-        """Inverse of :meth:`to_dict` (also accepts parsed JSON)."""
+        """Rebuild a treatment explanation from :meth:`to_dict` output (or parsed JSON).
+
+        Parameters
+        ----------
+        d : dict
+            The dict written by :meth:`to_dict`.
+
+        Returns
+        -------
+        TreatmentExplanation
+            An explanation equal to the one that wrote ``d``.
+
+        Raises
+        ------
+        ValueError
+            If ``d`` is not a treatment-rule explanation or its schema version
+            is not supported.
+        """
         if d.get("kind", "treatment_rule") != "treatment_rule":
             raise ValueError(f"not a treatment-rule explanation (kind={d.get('kind')!r})")
         if d.get("schema_version", _SCHEMA_VERSION) != _SCHEMA_VERSION:
@@ -466,20 +518,47 @@ class TreatmentExplanation:
         )
 
     def to_json(self, **json_kwargs: Any) -> str:
-        """JSON text (exact float round trip through :meth:`from_json`)."""
+        """Serialise to JSON text.
+
+        Parameters
+        ----------
+        **json_kwargs
+            Passed on to :func:`json.dumps` (e.g. ``indent=2``).
+
+        Returns
+        -------
+        str
+            The JSON of :meth:`to_dict`; floats keep full precision, so
+            :meth:`from_json` restores an equal object.
+        """
         return json.dumps(self.to_dict(), allow_nan=False, **json_kwargs)
 
     @classmethod
     def from_json(cls, text: str) -> TreatmentExplanation:
-        """Inverse of :meth:`to_json`."""
+        """Rebuild a treatment explanation from :meth:`to_json` output.
+
+        Parameters
+        ----------
+        text : str
+            The JSON text.
+
+        Returns
+        -------
+        TreatmentExplanation
+            An explanation equal to the one that wrote ``text``.
+        """
         return cls.from_dict(json.loads(text))
 
     def to_frame(self):
-        """:class:`pandas.DataFrame` of the local coefficients.
+        """Tabulate the local coefficients as a data frame.
 
-        One row per feature plus ``"(intercept)"``; columns ``value`` (the
-        subject's covariate), ``baseline`` (``β_i``) and ``effect: <arm>``
-        (``γ_ia``) for each non-reference arm.
+        Returns
+        -------
+        pandas.DataFrame
+            One row per feature plus ``"(intercept)"`` (index named
+            ``feature``); columns ``value`` (the subject's covariate, NaN for
+            the intercept), ``baseline`` (``β_i``) and ``effect: <arm>``
+            (``γ_ia``) for each non-reference arm.
         """
         import pandas as pd
 
@@ -499,7 +578,14 @@ class TreatmentExplanation:
         return f"recommend {self.recommended_name!s} ({goal} local outcome)"
 
     def to_text(self) -> str:
-        """A plain-text table (what ``str(explanation)`` shows)."""
+        """Render as a plain-text report (what ``str(explanation)`` shows).
+
+        Returns
+        -------
+        str
+            The rule, the local fidelity, a table of each arm's effect, local
+            and model outcome, and a table of the local coefficients.
+        """
         names = self.treatment_names
         lines = [f"Treatment rule: {self._rule_text()}",
                  f"local fidelity (weighted R²) = {self.score:.3f}, "
@@ -531,7 +617,18 @@ class TreatmentExplanation:
                 f"effects={[round(e, 4) for e in self.effects]} score={self.score:.3f}>")
 
     def to_html(self, full_page: bool = True) -> str:
-        """Self-contained HTML (inline CSS, no script); every user string is escaped."""
+        """Render as self-contained HTML (inline CSS, no script).
+
+        Parameters
+        ----------
+        full_page : bool, default True
+            ``True`` returns a complete document, ``False`` one ``<div>`` to embed.
+
+        Returns
+        -------
+        str
+            The HTML of :meth:`to_text`'s tables, with every user string escaped.
+        """
         e = _escape
         names = self.treatment_names
         rec = ' class="lk-rec"'
@@ -567,9 +664,25 @@ class TreatmentExplanation:
         return self.to_html(full_page=False)
 
     def plot(self, ax: Any = None, arm: int | None = None):
-        """Bar chart of the effect modifiers ``γ_ia`` per feature; returns the Figure.
+        """Draw the effect modifiers ``γ_ia`` per feature as a horizontal bar chart.
 
-        ``arm=None`` draws every non-reference arm as a group of bars.
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw into; a new figure is created when omitted.
+        arm : int, optional
+            Non-reference arm (``1..K−1``) to draw; ``None`` draws every
+            non-reference arm as a group of bars.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure holding the chart.
+
+        Raises
+        ------
+        ValueError
+            If ``arm`` is not in ``1..K−1``.
         """
         from .render.plot import _plain
 
@@ -751,22 +864,58 @@ class TreatmentRuleExplainer:
         Parameters
         ----------
         x : array-like of shape (d,)
+            The subject's numeric covariates (a single row of shape (1, d) is
+            accepted too).
         mu : callable or tuple
             ``mu(X, a) -> (n,)`` outcomes for the rows of ``X`` (float array of
             shape (n, d)) under arm ``a`` (an int); or ``(X, A, Y)`` data to fit
             one with :func:`fit_outcome_model` (refitted on every call; fit once
             to reuse it).
+
+        Returns
+        -------
+        TreatmentExplanation
+            The subject's recommended arm, local effects and coefficients.
         """
         arr = self._check_subjects(x, single=True)
         return self._explain(arr, _resolve_mu(mu, self.n_treatments))[0]
 
     def explain_batch(self, X: Any, mu: OutcomeFn | tuple) -> list[TreatmentExplanation]:
-        """Explain many subjects: one model call per arm per chunk of rows, batched fits."""
+        """Explain many subjects: one model call per arm per chunk of rows, batched fits.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_subjects, d)
+            The subjects' numeric covariates.
+        mu : callable or tuple
+            The outcome model ``mu(X, a) -> (n,)``, or ``(X, A, Y)`` data to fit
+            one (see :meth:`explain`).
+
+        Returns
+        -------
+        list of TreatmentExplanation
+            One explanation per row of ``X``, equal to :meth:`explain` of that row.
+        """
         arr = self._check_subjects(X, single=False)
         return self._explain(arr, _resolve_mu(mu, self.n_treatments))
 
     def recommend(self, X: Any, mu: OutcomeFn | tuple) -> np.ndarray:
-        """Recommended arm index for each row of ``X``."""
+        """Recommend an arm for each subject.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_subjects, d)
+            The subjects' numeric covariates.
+        mu : callable or tuple
+            The outcome model ``mu(X, a) -> (n,)``, or ``(X, A, Y)`` data to fit
+            one (see :meth:`explain`).
+
+        Returns
+        -------
+        ndarray of int of shape (n_subjects,)
+            The recommended arm index of each row (the ``recommended`` field of
+            :meth:`explain_batch`'s explanations).
+        """
         return np.array([e.recommended for e in self.explain_batch(X, mu)], dtype=np.intp)
 
     def _explain(self, X: np.ndarray, mu: OutcomeFn) -> list[TreatmentExplanation]:
@@ -865,7 +1014,23 @@ class GlobalLinearBaseline:
     harmful_outcome: bool = False
 
     def predict_effects(self, X: Any) -> np.ndarray:
-        """``(n, K)`` effects against arm 0 for new subjects."""
+        """Predict each arm's effect against arm 0 for new subjects.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d)
+            Numeric covariates of the subjects.
+
+        Returns
+        -------
+        ndarray of shape (n, K)
+            ``γ_a0 + γ_aᵀx`` for each subject and arm (column 0 is zero).
+
+        Raises
+        ------
+        ValueError
+            If ``X`` does not have ``d`` columns.
+        """
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.baseline_coef.shape[0]:
             raise ValueError(f"X must have shape (n, {self.baseline_coef.shape[0]}), got "
@@ -874,7 +1039,19 @@ class GlobalLinearBaseline:
         return np.hstack([np.zeros((X.shape[0], 1)), eff])
 
     def recommend(self, X: Any) -> np.ndarray:
-        """Recommended arm for each row of ``X``."""
+        """Recommend an arm for each subject with the global rule.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d)
+            Numeric covariates of the subjects.
+
+        Returns
+        -------
+        ndarray of int of shape (n,)
+            The arm with the largest effect for each row (smallest when
+            ``harmful_outcome``).
+        """
         eff = self.predict_effects(X)
         return np.argmin(eff, axis=1) if self.harmful_outcome else np.argmax(eff, axis=1)
 
@@ -890,11 +1067,16 @@ def global_linear_baseline(X: Any, mu: OutcomeFn | tuple, treatments: int | Sequ
     mu : callable or tuple
         ``mu(X, a) -> (n,)``, or ``(X, A, Y)`` data to fit one.
     treatments : int or sequence of str, default 2
+        Number of arms ``K >= 2``, or their names (arm 0 is the reference).
     harmful_outcome : bool, default False
+        True when a larger outcome is worse: recommend the arm with the
+        smallest predicted outcome.
 
     Returns
     -------
     GlobalLinearBaseline
+        The fitted coefficients, the recommendation and effects of each
+        subject of ``X``, and the R² of the fit.
 
     Examples
     --------

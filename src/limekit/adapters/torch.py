@@ -20,7 +20,18 @@ __all__ = ["TorchModel", "is_torch_module"]
 
 
 def is_torch_module(obj: Any) -> bool:
-    """True for an instance of ``torch.nn.Module`` (checked without importing torch)."""
+    """Tell whether an object is a PyTorch module, without importing torch.
+
+    Parameters
+    ----------
+    obj : object
+        Any object.
+
+    Returns
+    -------
+    bool
+        True when a class in the type's MRO is ``torch.nn.Module``.
+    """
     return any(c.__name__ == "Module" and c.__module__.startswith("torch.nn")
                for c in type(obj).__mro__)
 
@@ -45,7 +56,8 @@ class TorchModel:
         ``(N, H, W)`` inputs always get a channel axis of size 1. With False,
         inputs are passed in their own layout.
     dtype : torch.dtype or str, default "float32"
-        dtype of the input tensor (no rescaling: uint8 255 becomes 255.0).
+        Data type of the input tensor, as a ``torch.dtype`` or the name of
+        one (no rescaling: uint8 255 becomes 255.0).
     preprocess : callable, optional
         ``preprocess(tensor) -> tensor`` applied on ``device`` after layout and
         dtype conversion, e.g. ``lambda x: (x / 255 - mean) / std``.
@@ -81,7 +93,28 @@ class TorchModel:
         self.preprocess = preprocess
 
     def to_tensor(self, images: Any) -> Any:
-        """The NumPy batch as the tensor the module receives."""
+        """Convert a NumPy batch into the tensor the module receives.
+
+        Parameters
+        ----------
+        images : array-like of shape (N, H, W, C) or (N, H, W)
+            Numeric batch of images (channels-last unless
+            ``channels_last_input=False``).
+
+        Returns
+        -------
+        torch.Tensor
+            The batch in ``NCHW`` layout (a channel axis of size 1 added to
+            grey images), with the configured ``dtype``, on ``device``, after
+            ``preprocess``.
+
+        Raises
+        ------
+        ValueError
+            If ``images`` has fewer than 2 dimensions.
+        TypeError
+            If ``images`` is not numeric.
+        """
         torch = require("torch")
         arr = np.asarray(images)
         if arr.ndim < 2:

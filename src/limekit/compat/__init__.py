@@ -33,7 +33,13 @@ submodular_pick
     :class:`~limekit.compat.submodular_pick.SubmodularPick` (SP-LIME), seeded.
 explanation
     The lime-style :class:`~limekit.compat.explanation.Explanation`.
+discretize
+    lime's discretizer classes (``QuartileDiscretizer`` ...), on limekit's bins.
+lime_base
+    :class:`~limekit.compat.lime_base.LimeBase`, on limekit's surrogates.
+exceptions, utils.generic_utils
+    ``LimeError`` and ``has_arg``.
 """
 
 __all__ = ["lime_tabular", "lime_text", "lime_image", "wrappers", "explanation",
-           "submodular_pick"]
+           "submodular_pick", "discretize", "lime_base", "exceptions", "utils"]

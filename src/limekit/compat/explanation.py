@@ -11,6 +11,7 @@ explanation.
 from __future__ import annotations
 
 import dataclasses
+import string
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from ..explanation import Explanation as NativeExplanation
 
-__all__ = ["DomainMapper", "TableDomainMapper", "Explanation"]
+__all__ = ["DomainMapper", "TableDomainMapper", "Explanation", "id_generator"]
 
 #: lime's label for a regression explanation's weights (``local_exp[1]``).
 _REGRESSION_LABEL = 1
@@ -43,8 +44,53 @@ class DomainMapper:
         Returns
         -------
         list
+            The pairs of ``exp`` as a list, ids not replaced.
         """
         return list(exp)
+
+    def visualize_instance_html(self, exp: Sequence[tuple[int, float]], label: int,
+                                div_name: str, exp_object_name: str, **kwargs: Any) -> str:
+        """HTML of the explained instance for lime's JavaScript view; empty, as in lime's base.
+
+        Parameters
+        ----------
+        exp : sequence of (int, float)
+            ``(feature id, weight)`` pairs.
+        label : int
+            The explained label.
+        div_name : str
+            Id of the HTML element to draw into.
+        exp_object_name : str
+            Name of the JavaScript explanation object.
+        **kwargs
+            Ignored.
+
+        Returns
+        -------
+        str
+            ``""``: limekit renders explanations with :meth:`Explanation.as_html`.
+        """
+        return ""
+
+
+def id_generator(size: int = 15, random_state: Any = None) -> str:
+    """A random id of ``size`` upper-case letters and digits (lime's HTML div ids).
+
+    Parameters
+    ----------
+    size : int, default 15
+        Length of the id.
+    random_state : int, numpy.random.RandomState or None
+        Source of randomness; ``None`` uses NumPy's global generator.
+
+    Returns
+    -------
+    str
+    """
+    from sklearn.utils import check_random_state
+
+    chars = np.array(list(string.ascii_uppercase + string.digits))
+    return "".join(check_random_state(random_state).choice(chars, size, replace=True))
 
 
 class TableDomainMapper(DomainMapper):
@@ -57,11 +103,15 @@ class TableDomainMapper(DomainMapper):
     feature_values : sequence of str
         The row's values formatted for display (``"%.2f"``, ``"True"`` for
         categorical columns, as lime does).
+    scaled_row : array-like, optional
+        The row as the surrogate sees it (lime's ``scaled_data[0]``).
     categorical_features : sequence of int, optional
         Columns that are categorical (all of them in discretized mode).
     discretized_feature_names : sequence of str, optional
         Name of each column's bin for this row (``"age <= 37.00"``); used
         instead of ``feature_names`` by :meth:`map_exp_ids` when given.
+    feature_indexes : sequence of int, optional
+        For a sparse row, the columns of its stored values (lime's attribute).
 
     Attributes
     ----------
@@ -70,15 +120,20 @@ class TableDomainMapper(DomainMapper):
     """
 
     def __init__(self, feature_names: Sequence[str], feature_values: Sequence[str],
+                 scaled_row: Any = None,
                  categorical_features: Sequence[int] | None = None,
-                 discretized_feature_names: Sequence[str] | None = None) -> None:
+                 discretized_feature_names: Sequence[str] | None = None,
+                 feature_indexes: Sequence[int] | None = None) -> None:
+        self.scaled_row = scaled_row
+        self.feature_indexes = feature_indexes
         self.feature_names = list(feature_names)
         self.exp_feature_names = self.feature_names
         self.feature_values = list(feature_values)
         self.categorical_features = list(categorical_features or [])
         self.discretized_feature_names = (None if discretized_feature_names is None
                                           else list(discretized_feature_names))
-        self.all_categorical = len(self.categorical_features) == len(self.feature_names)
+        self.all_categorical = (len(self.categorical_features) == len(self.feature_names)
+                                and not hasattr(scaled_row, "nnz"))  # lime: never when sparse
 
     def map_exp_ids(self, exp: Sequence[tuple[int, float]], **kwargs: Any
                     ) -> list[tuple[str, float]]:
@@ -203,11 +258,13 @@ class Explanation:
 
     # ------------------------------------------------------------------ access
     def available_labels(self) -> list[int]:
-        """Labels that were explained (the ``top_labels`` when those were asked for).
+        """List the labels that were explained (the ``top_labels`` when those were asked for).
 
         Returns
         -------
         list of int
+            The explained classes: the ``top_labels``, most probable first,
+            when those were asked for, else the keys of ``local_exp``.
 
         Raises
         ------
@@ -243,6 +300,8 @@ class Explanation:
         Returns
         -------
         list of (str, float)
+            ``(feature description, weight)`` pairs, the description given by
+            the ``domain_mapper``, strongest weight first.
 
         Raises
         ------
@@ -253,7 +312,14 @@ class Explanation:
         return [(name, float(w)) for name, w in mapped]
 
     def as_map(self) -> dict[int, list[tuple[int, float]]]:
-        """``{label: [(feature id, weight), ...]}`` (the ``local_exp`` dict itself)."""
+        """Return the weights of every explained label by feature id.
+
+        Returns
+        -------
+        dict of int to list of (int, float)
+            ``{label: [(feature id, weight), ...]}``, strongest first: the
+            ``local_exp`` dict itself (not a copy).
+        """
         return self.local_exp
 
     def _native_label(self, label: int) -> int:
@@ -277,6 +343,8 @@ class Explanation:
         Returns
         -------
         matplotlib.figure.Figure
+            The figure holding the chart (green bars for positive weights,
+            red for negative, as in lime).
 
         Raises
         ------
@@ -324,8 +392,11 @@ class Explanation:
         show_predicted_value : bool, default True
             Regression: show the model's predicted value.
         **kwargs
-            lime's table options ``show_table`` and ``show_all`` are accepted
-            and ignored (the page always lists the values of the shown features).
+            Options of lime's HTML views. For tables, ``show_table`` and
+            ``show_all`` are accepted and ignored (the page always lists the
+            values of the shown features); a text explanation takes ``text``
+            and ``opacity`` instead (see
+            :class:`~limekit.compat.lime_text.TextExplanation`).
 
         Returns
         -------
@@ -350,8 +421,16 @@ class Explanation:
         Parameters
         ----------
         file_path : str or path-like
-        labels, predict_proba, show_predicted_value, **kwargs
-            As for :meth:`as_html`.
+            The file to write; an existing file is overwritten.
+        labels : iterable of int, optional
+            Classes to show; default :meth:`available_labels`. Ignored for
+            regression.
+        predict_proba : bool, default True
+            Classification: show the model's class probabilities.
+        show_predicted_value : bool, default True
+            Regression: show the model's predicted value.
+        **kwargs
+            View options, as for :meth:`as_html`.
         """
         page = self.as_html(labels=labels, predict_proba=predict_proba,
                             show_predicted_value=show_predicted_value, **kwargs)
@@ -364,8 +443,15 @@ class Explanation:
 
         Parameters
         ----------
-        labels, predict_proba, show_predicted_value, **kwargs
-            As for :meth:`as_html`.
+        labels : iterable of int, optional
+            Classes to show; default :meth:`available_labels`. Ignored for
+            regression.
+        predict_proba : bool, default True
+            Classification: show the model's class probabilities.
+        show_predicted_value : bool, default True
+            Regression: show the model's predicted value.
+        **kwargs
+            View options, as for :meth:`as_html`.
 
         Raises
         ------

@@ -24,7 +24,7 @@ Differences from lime
 * ``progress_bar`` (from lime's later releases) is accepted; the bar is shown
   only when tqdm is installed.
 * Inputs are validated up front (image shape, NaN, segmentation shape, model
-  output), and ``model_regressor`` is cloned for every fit.
+  output). ``model_regressor`` is fitted in place, as in lime.
 * With ``top_labels``, classes with exactly equal probabilities are ordered by
   index.
 """
@@ -39,8 +39,8 @@ import numpy as np
 from ..explainers.image import ImageExplainer, image_and_mask
 from ..explainers.image import ImageExplanation as NativeImageExplanation
 from ..kernels import Kernel
-from ..surrogates import EstimatorSurrogate
-from ._shared import _METRIC_ALIASES, _KeywordKernel, _seed_from
+from ..representations.image import ImageRepresentation
+from ._shared import _METRIC_ALIASES, _InPlaceEstimator, _KeywordKernel, _seed_from
 
 __all__ = ["LimeImageExplainer", "ImageExplanation"]
 
@@ -48,7 +48,7 @@ __all__ = ["LimeImageExplainer", "ImageExplanation"]
 
 
 class ImageExplanation:
-    """lime's image explanation: the image, its segments and one linear model per label.
+    """Image explanation with lime's API: the image, its segments and one linear model per label.
 
     Built by :meth:`LimeImageExplainer.explain_instance`.
 
@@ -111,7 +111,9 @@ class ImageExplanation:
         hide_rest : bool, default False
             Black out the other superpixels (the image is then float64, as in lime).
         num_features : int, default 5
+            Most superpixels to show, strongest first.
         min_weight : float, default 0.0
+            Smallest absolute weight a superpixel needs to be shown.
 
         Returns
         -------
@@ -135,7 +137,20 @@ class ImageExplanation:
                               min_weight=min_weight, rest_dtype=np.float64)
 
     def as_html(self, **kwargs: Any) -> str:
-        """Self-contained HTML with overlays (limekit addition; lime has none for images)."""
+        """Self-contained HTML with overlays (limekit addition; lime has none for images).
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to the native explanation's ``to_html``: ``labels``,
+            ``full_page`` and ``num_features`` (segments tinted per overlay).
+
+        Returns
+        -------
+        str
+            The HTML, with the overlays embedded as PNG data URIs, no script
+            and every user string escaped.
+        """
         return self.native.to_html(**kwargs)
 
     def _repr_html_(self) -> str:
@@ -147,7 +162,7 @@ class ImageExplanation:
 
 
 class LimeImageExplainer:
-    """lime's image explainer, computed by :class:`limekit.explainers.image.ImageExplainer`.
+    """Image explainer with lime's API, computed by the native :class:`~limekit.ImageExplainer`.
 
     Parameters
     ----------
@@ -159,6 +174,8 @@ class LimeImageExplainer:
     verbose : bool, default False
         Print each label's intercept, local prediction and model prediction.
     feature_selection : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+        How the ``num_features`` superpixels of each explanation are chosen,
+        as in lime; default ``"auto"``.
     random_state : int or numpy.random.RandomState, optional
         Seed; a ``RandomState`` is turned into an integer seed once, here.
 
@@ -217,12 +234,15 @@ class LimeImageExplainer:
         num_features : int, default 100000
             Superpixels per explanation (all of them by default).
         num_samples : int, default 1000
+            Neighbourhood size: perturbed images sent to the classifier.
         batch_size : int, default 10
             Images per call of ``classifier_fn``.
         segmentation_fn : callable, optional
             ``segmentation_fn(image) -> labels``; default quickshift with
             ``kernel_size=4, max_dist=200, ratio=0.2``.
         distance_metric : str, default "cosine"
+            Distance between the binary superpixel masks and the all-ones mask
+            (scipy/scikit-learn names).
         model_regressor : regressor, optional
             A scikit-learn style linear regressor used instead of ``Ridge(alpha=1)``.
         random_seed : int, optional
@@ -233,6 +253,8 @@ class LimeImageExplainer:
         Returns
         -------
         ImageExplanation
+            The lime-style explanation: ``local_exp`` holds the superpixel
+            weights of each label, ``get_image_and_mask`` draws them.
         """
         img = np.asarray(image)
         if img.ndim == 2:
@@ -241,7 +263,7 @@ class LimeImageExplainer:
         native = copy.copy(self.native)
         native.hide_color = hide_color
         if model_regressor is not None:
-            native.surrogate = EstimatorSurrogate(model_regressor)
+            native.surrogate = _InPlaceEstimator(model_regressor)
         metric = _METRIC_ALIASES.get(distance_metric, distance_metric)
         if metric != native.kernel.metric:
             native.kernel = Kernel(self.kernel_width, metric, self.kernel_fn)
@@ -262,6 +284,44 @@ class LimeImageExplainer:
                 print("Prediction_local", [out.local_pred_per_label[label]])
                 print("Right:", exp.predict_proba[label])
         return out
+
+    def data_labels(self, image, fudged_image, segments, classifier_fn, num_samples,
+                    batch_size=10):
+        """A neighbourhood of masks and the model's outputs on their images (lime's method).
+
+        Parameters
+        ----------
+        image : ndarray (H, W, C)
+            The image to explain.
+        fudged_image : ndarray like ``image``
+            What hidden superpixels show.
+        segments : ndarray of int (H, W)
+            Superpixel labels ``0..S-1``.
+        classifier_fn : callable
+            ``classifier_fn(images)`` returns one row of outputs per image.
+        num_samples : int
+            Number of masks to draw, the all-ones row 0 included.
+        batch_size : int, default 10
+            Images per model call.
+
+        Returns
+        -------
+        data : ndarray of int, shape (num_samples, S)
+            1 where a superpixel is shown; row 0 shows all of them.
+        labels : ndarray, shape (num_samples, n_outputs)
+            The classifier's outputs on the image of each mask, in row order.
+        """
+        img = np.asarray(image)
+        seg = np.asarray(segments).astype(np.intp)
+        n_features = np.unique(seg).shape[0]
+        rep = ImageRepresentation(img, seg, n_features)
+        rep.fill = np.asarray(fudged_image, dtype=img.dtype).reshape(img.shape)
+        rng = np.random.default_rng(self.random_state)
+        data = rng.integers(0, 2, size=(int(num_samples), n_features))
+        data[0, :] = 1
+        labels = [np.asarray(classifier_fn(chunk))
+                  for chunk in rep.decode_chunks(data, batch_size=batch_size)]
+        return data, np.concatenate(labels) if labels else np.empty((0,))
 
     def __repr__(self) -> str:
         return (f"LimeImageExplainer(kernel_width={self.kernel_width:g}, "

@@ -15,13 +15,23 @@ Differences from lime
   shared random stream). A ``numpy.random.RandomState`` is turned into an
   integer seed once, at construction.
 * Explainers and explanations pickle.
-* ``discretizer`` given as a lime ``BaseDiscretizer`` instance, sparse
-  ``training_data`` and ``training_data_stats`` raise ``NotImplementedError``.
+* ``discretizer`` may be a lime-style discretizer object (from
+  :mod:`limekit.compat.discretize`, lime's own, or a subclass); its bins and
+  per-bin statistics are used, and its ``random_state`` is combined with the
+  explainer's into limekit's one seed. ``training_data_stats`` is supported
+  as in lime.
+* Sparse ``training_data`` and rows (scipy.sparse) are explained in
+  continuous mode, as lime does, by the native explainer (which reads the
+  training matrix's column moments without densifying it). The neighbourhood
+  is the dense equivalent's: every column is sampled, not only the row's
+  non-zero ones as in lime, so the weights equal those of ``X.toarray()``.
+* With ``random_state=None`` the seed is drawn from NumPy's global generator
+  (``np.random.seed`` makes a script reproducible, as in lime).
 * Inputs are validated up front: a model returning NaN, ``class_names`` of the
   wrong length, or a categorical value never seen in training raise a
   ``ValueError`` that names the problem.
-* ``model_regressor`` is cloned for every fit (lime refits the object you
-  pass), and ``explainer.class_names`` is not overwritten by ``explain_instance``.
+* ``model_regressor`` is fitted in place, and ``explain_instance`` fills in
+  ``explainer.class_names``, as in lime.
 """
 
 from __future__ import annotations
@@ -33,13 +43,22 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn.utils import check_random_state
 
 from ..explainers.tabular import TabularExplainer
 from ..explanation import Explanation as NativeExplanation
-from ..representations.tabular import BINNED, _bin_name
-from ..surrogates import EstimatorSurrogate
-from ._shared import _METRIC_ALIASES, _default_kernel, _KeywordKernel, _seed_from
+from ..representations.tabular import BINNED, BinStatistics, _bin_name
+from ._shared import (
+    _METRIC_ALIASES,
+    _default_kernel,
+    _index_list,
+    _InPlaceEstimator,
+    _KeywordKernel,
+    _seed_from,
+)
+from .discretize import BaseDiscretizer, StatsDiscretizer
 from .explanation import Explanation, TableDomainMapper
+from .lime_base import LimeBase
 
 __all__ = ["LimeTabularExplainer", "RecurrentTabularExplainer", "TableDomainMapper"]
 
@@ -73,63 +92,89 @@ class _RegressionOutputs:
         return arr
 
 
-class DiscretizerInfo:
-    """The bins of the discretized features, read-only (stands in for lime's discretizer).
+class DiscretizerInfo(BaseDiscretizer):
+    """The bins limekit fitted for ``discretizer='quartile'|'decile'|'entropy'``.
 
-    lime exposes its ``BaseDiscretizer`` as ``explainer.discretizer``; code
-    that reads ``discretizer.names`` or calls ``discretizer.discretize`` keeps
-    working with this object. The binning itself is done by limekit's
-    representation.
+    lime exposes its ``BaseDiscretizer`` as ``explainer.discretizer``; this is
+    one (``names``, ``lambdas``, ``means``, ``stds``, ``mins``, ``maxs``,
+    ``discretize``, ``undiscretize``), read from the native representation
+    rather than fitted a second time.
 
     Attributes
     ----------
     names : dict of int to list of str
         For every discretized column, the description of each of its bins.
-    bins : dict of int to ndarray
-        Interior bin edges of every discretized column.
     to_discretize : list of int
         The discretized columns.
     """
 
-    def __init__(self, names: dict[int, list[str]], bins: dict[int, np.ndarray]) -> None:
-        self.names = names
-        self.bins = bins
+    def __init__(self, names: dict[int, list[str]], bins: dict[int, BinStatistics],
+                 random_state: Any = None) -> None:
         self.to_discretize = sorted(bins)
+        self.data_stats = None
+        self.names = names
+        self.random_state = check_random_state(random_state)
+        self._edges = {j: np.asarray(st.edges, dtype=float) for j, st in bins.items()}
+        self.lambdas = {j: functools.partial(np.searchsorted, e) for j, e in self._edges.items()}
+        self.means = {j: st.mean.tolist() for j, st in bins.items()}
+        self.stds = {j: (st.std + 1e-11).tolist() for j, st in bins.items()}  # as lime
+        self.mins = {j: st.lo.tolist() for j, st in bins.items()}
+        self.maxs = {j: st.hi.tolist() for j, st in bins.items()}
 
-    @property
-    def lambdas(self) -> dict[int, Callable[[Any], Any]]:
-        """``{column: f}`` where ``f(values)`` gives bin indices (lime's attribute)."""
-        return {j: functools.partial(np.searchsorted, edges) for j, edges in self.bins.items()}
+    @classmethod
+    def from_representation(cls, rep: Any, random_state: Any = None) -> DiscretizerInfo:
+        """The binned columns of a fitted :class:`~limekit.representations.tabular.TabularRepresentation`."""
+        bins, names = {}, {}
+        for j, col in enumerate(rep.columns):
+            if col.kind != BINNED:
+                continue
+            bins[j] = BinStatistics(edges=col.edges, freqs=col.freqs, mean=col.bin_mean,
+                                    std=col.bin_std, lo=col.bin_lo, hi=col.bin_hi)
+            names[j] = [_bin_name(rep.feature_names[j], col.edges, b)
+                        for b in range(col.edges.size + 1)]
+        return cls(names, bins, random_state)
 
-    def discretize(self, data: Any) -> np.ndarray:
-        """Replace the discretized columns of ``data`` (1-D row or 2-D) by their bin index.
-
-        Parameters
-        ----------
-        data : array-like of shape (n_features,) or (n_rows, n_features)
-
-        Returns
-        -------
-        ndarray
-            A float copy of ``data`` with bin indices in the discretized columns.
-        """
-        out = np.array(data, dtype=float, copy=True)
-        for j, edges in self.bins.items():
-            out[..., j] = np.searchsorted(edges, out[..., j])
-        return out
+    def bins(self, data=None, labels=None):
+        """The interior edges of every discretized column, in ``to_discretize`` order."""
+        return [self._edges[j] for j in self.to_discretize]
 
     def __repr__(self) -> str:
-        return f"DiscretizerInfo(n_discretized={len(self.bins)})"
+        return f"DiscretizerInfo(n_discretized={len(self._edges)})"
+
+
+#: Keys lime requires in ``training_data_stats``.
+_STATS_KEYS = ("means", "mins", "maxs", "stds", "feature_values", "feature_frequencies")
+
+
+def _is_sparse(data: Any) -> bool:
+    return hasattr(data, "toarray") and hasattr(data, "nnz")
+
+
+def _is_discretizer(obj: Any) -> bool:
+    """A lime-style discretizer: this module's, lime's own, or a user's subclass of either."""
+    return all(hasattr(obj, a) for a in ("lambdas", "names", "means", "stds", "mins", "maxs",
+                                         "discretize"))
+
+
+def _names_dict(categorical_names: Any) -> dict:
+    """lime's ``categorical_names`` with integer keys (NumPy integer keys accepted)."""
+    if categorical_names is None:
+        return {}
+    items = (categorical_names.items() if hasattr(categorical_names, "items")
+             else enumerate(categorical_names))
+    return {int(k) if isinstance(k, (int, np.integer)) else k: v for k, v in items}
+
+
+def _combined_seed(seed: int, other: Any) -> int:
+    """One seed from the explainer's and a discretizer's random state (not consumed)."""
+    if other is None:
+        return seed
+    other_seed = _seed_from(copy.deepcopy(other))
+    return int(np.random.SeedSequence([seed, other_seed]).generate_state(1)[0] >> 1)
 
 
 def _as_numeric(training_data: Any) -> np.ndarray:
     """lime's training data as an array: float where possible, as lime computes in floats."""
-    if hasattr(training_data, "toarray") and hasattr(training_data, "nnz"):
-        raise NotImplementedError(
-            "sparse training_data is not supported by limekit.compat; pass a dense array "
-            "(training_data.toarray()), with discretize_continuous=False to sample as lime "
-            "does for sparse data."
-        )
     arr = np.asarray(training_data)
     try:
         return arr.astype(float)
@@ -137,19 +182,22 @@ def _as_numeric(training_data: Any) -> np.ndarray:
         return arr  # string categories: the native representation handles them
 
 
+
 class LimeTabularExplainer:
-    """lime's tabular explainer, computed by :class:`limekit.TabularExplainer`.
+    """Tabular explainer with lime's API, computed by :class:`limekit.TabularExplainer`.
 
     Parameters
     ----------
-    training_data : ndarray of shape (n_rows, n_features)
-        Data the neighbourhood's per-feature distributions come from.
+    training_data : ndarray or scipy.sparse matrix of shape (n_rows, n_features)
+        Data the neighbourhood's per-feature distributions come from (sparse
+        data is explained continuous, as in lime).
     mode : {"classification", "regression"}, default "classification"
+        Whether the model returns class probabilities or values.
     training_labels : array-like, optional
         Training targets; needed by ``discretizer="entropy"``.
     feature_names : sequence of str, optional
         Column names; default ``'0', '1', ...``.
-    categorical_features : sequence of int, optional
+    categorical_features : sequence or array of int, optional
         Categorical columns (integer codes, as in lime).
     categorical_names : dict of int to sequence of str, optional
         ``categorical_names[j][v]`` names value ``v`` of column ``j``; used in
@@ -165,18 +213,23 @@ class LimeTabularExplainer:
     class_names : sequence, optional
         Names of the model's output columns; default ``'0', '1', ...``.
     feature_selection : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+        How the ``num_features`` features of each explanation are chosen, as
+        in lime; default ``"auto"``.
     discretize_continuous : bool, default True
         Bin the non-categorical columns (``False`` keeps them continuous, with
         weights per training standard deviation).
-    discretizer : {"quartile", "decile", "entropy"}, default "quartile"
-        Only used when ``discretize_continuous`` is True. A lime
-        ``BaseDiscretizer`` instance is not supported.
+    discretizer : {"quartile", "decile", "entropy"} or discretizer, default "quartile"
+        Only used when ``discretize_continuous`` is True: a name, or a
+        :class:`~limekit.compat.discretize.BaseDiscretizer` (lime's own work too).
     sample_around_instance : bool, default False
         Continuous mode: centre the Gaussian samples on the instance.
     random_state : int or numpy.random.RandomState, optional
-        Seed. A ``RandomState`` is turned into an integer seed once, here.
+        Seed. A ``RandomState`` is turned into an integer seed once, here;
+        ``None`` draws one from NumPy's global generator.
     training_data_stats : dict, optional
-        Not supported (raises ``NotImplementedError``).
+        Precomputed statistics, lime's ``"means"``, ``"mins"``, ``"maxs"``, ``"stds"``, ``"bins"``,
+        ``"feature_values"`` and ``"feature_frequencies"`` to use instead of
+        statistics of ``training_data`` (discretized mode).
 
     Attributes
     ----------
@@ -187,20 +240,27 @@ class LimeTabularExplainer:
         As in lime: every column in discretized mode, else the categorical ones.
     categorical_names : dict
     class_names : list or None
+        Filled in by :meth:`explain_instance` when not given, as in lime.
     mode : str
-    discretizer : DiscretizerInfo or None
-        The bins (``.names``, ``.discretize``) in discretized mode.
+    discretizer : BaseDiscretizer or None
+        The bins (``.names``, ``.discretize``, ``.means`` ...) in discretized mode.
+    feature_values, feature_frequencies : dict of int to list / ndarray
+        Values (bin indices in discretized mode) of each categorical column
+        and their training frequencies, as in lime.
+    scaler : sklearn.preprocessing.StandardScaler
+        lime's scaler (mean 0 and scale 1 for categorical columns).
+    base : limekit.compat.lime_base.LimeBase
     kernel_fn : callable
         ``kernel_fn(d)``: the kernel with the width bound, as in lime.
     kernel_width : float
     feature_selection : str
-    random_state : int or None
+    random_state : int
         The integer seed in use.
 
     Raises
     ------
-    NotImplementedError
-        For a lime discretizer instance, ``training_data_stats`` or sparse data.
+    ValueError
+        For an unknown ``discretizer``, or a training table that is not 2-D.
 
     Examples
     --------
@@ -234,42 +294,46 @@ class LimeTabularExplainer:
                  sample_around_instance=False,
                  random_state=None,
                  training_data_stats=None) -> None:
+        self.random_state = _seed_from(random_state)
+        self.mode = mode
+        self.categorical_names = _names_dict(categorical_names)
+        self.sample_around_instance = sample_around_instance
+        self.training_data_stats = training_data_stats
         if training_data_stats:
-            raise NotImplementedError(
-                "training_data_stats is not supported by limekit.compat: the native explainer "
-                "needs the training rows. Pass training_data (a representative sample is "
-                "enough) and leave training_data_stats=None."
-            )
-        native_discretizer: str | None = None
-        if discretize_continuous:
-            if not isinstance(discretizer, str):
-                raise NotImplementedError(
-                    f"discretizer={type(discretizer).__name__} instance is not supported by "
-                    "limekit.compat; use discretizer='quartile', 'decile' or 'entropy' (or "
-                    "discretize_continuous=False)."
-                )
-            if discretizer not in ("quartile", "decile", "entropy"):
-                raise ValueError(
-                    f"discretizer must be 'quartile', 'decile' or 'entropy', got {discretizer!r}"
-                )
-            native_discretizer = discretizer
+            self.validate_training_data_stats(training_data_stats)
 
-        data = _as_numeric(training_data)
+        sparse = _is_sparse(training_data)
+        data = training_data if sparse else _as_numeric(training_data)
         if data.ndim != 2:
             raise ValueError(
                 f"training_data must be a 2-D array (rows × features), got shape {data.shape}"
             )
         n_cols = data.shape[1]
-        self.mode = mode
-        self.verbose = bool(verbose)
-        self.random_state = _seed_from(random_state)
+        categorical = _index_list(categorical_features)
         self.feature_names = (list(feature_names) if feature_names is not None
                               else [str(i) for i in range(n_cols)])
-        self.categorical_names = dict(categorical_names or {})
-        self.sample_around_instance = sample_around_instance
-        self.training_data_stats = None
+        self.categorical_features = list(categorical)
+        self.verbose = bool(verbose)
         self.feature_selection = feature_selection
         self.class_names = None if class_names is None else list(class_names)
+
+        # what bins the continuous columns: a name for limekit, or a discretizer object
+        native_discretizer: str | None = None
+        binner = None
+        if discretize_continuous and not sparse:  # lime explains sparse data continuous
+            if training_data_stats:
+                binner = StatsDiscretizer(data, categorical, self.feature_names,
+                                          labels=training_labels,
+                                          data_stats=training_data_stats,
+                                          random_state=self.random_state)
+            elif isinstance(discretizer, str) and discretizer in ("quartile", "decile",
+                                                                  "entropy"):
+                native_discretizer = discretizer
+            elif _is_discretizer(discretizer):
+                binner = discretizer
+            else:
+                raise ValueError("Discretizer must be 'quartile', 'decile', 'entropy' or a "
+                                 f"BaseDiscretizer instance, got {discretizer!r}")
 
         if kernel_width is None:
             kernel_width = 0.75 * np.sqrt(n_cols)
@@ -277,27 +341,133 @@ class LimeTabularExplainer:
         user_kernel = kernel if kernel is not None else _default_kernel
         self.kernel_fn = functools.partial(user_kernel, kernel_width=self.kernel_width)
 
+        seed = self.random_state
+        if binner is not None and binner is discretizer:
+            # lime draws the undiscretized values from the discretizer's random state
+            # and the rest from the explainer's: limekit has one seed, made from both
+            # (a StatsDiscretizer shares the explainer's random state: nothing to combine)
+            seed = _combined_seed(seed, getattr(binner, "random_state", None))
+        binned = sorted(int(j) for j in binner.lambdas) if binner is not None else []
+        native_categorical = ([j for j in range(n_cols) if j not in binned]
+                              if binner is not None else categorical)
         self.native = TabularExplainer(
             data, mode=mode, feature_names=[str(f) for f in self.feature_names],
-            categorical_features=list(categorical_features or []),
+            categorical_features=native_categorical,
             class_names=None if class_names is None else [str(c) for c in class_names],
             discretizer=native_discretizer, kernel_width=self.kernel_width,
-            feature_selection=feature_selection, random_state=self.random_state,
-            training_labels=training_labels, sample_around_instance=sample_around_instance,
+            feature_selection=feature_selection, random_state=seed,
+            # only the entropy bins read the labels (lime ignores them otherwise)
+            training_labels=training_labels if native_discretizer == "entropy" else None,
+            sample_around_instance=sample_around_instance,
             kernel=None if kernel is None else _KeywordKernel(kernel),
         )
+        if binner is not None:
+            self._use_discretizer(binner, data, binned, native_categorical)
         rep = self.native.representation
         self._categorical_idx = list(self.native.categorical_features)
-        bins = {j: np.asarray(col.edges, dtype=float)
-                for j, col in enumerate(rep.columns) if col.kind == BINNED}
-        if native_discretizer is None:
-            self.discretizer = None
-            self.categorical_features = list(self._categorical_idx)
+        if binner is not None:
+            self.discretizer = binner
+        elif native_discretizer is not None:
+            self.discretizer = DiscretizerInfo.from_representation(rep, self.random_state)
         else:
-            names = {j: [_bin_name(rep.feature_names[j], edges, b)
-                         for b in range(edges.size + 1)] for j, edges in bins.items()}
-            self.discretizer = DiscretizerInfo(names, bins)
+            self.discretizer = None
+        if self.discretizer is not None:
             self.categorical_features = list(range(n_cols))
+        else:
+            self.categorical_features = list(self._categorical_idx)
+        self._fill_lime_attributes(rep)
+
+    def _use_discretizer(self, binner, data, binned, categorical) -> None:
+        """Bin the native representation with a lime-style discretizer object's bins."""
+        stats = self.training_data_stats
+        bins, categories = {}, {}
+        for j in binned:
+            edges = np.asarray(binner.mins[j], dtype=float)[1:]
+            if stats:
+                freqs = np.zeros(edges.size + 1)
+                for v, f in zip(stats["feature_values"][j], stats["feature_frequencies"][j],
+                                strict=True):
+                    freqs[int(v)] += float(f)
+            else:
+                codes = np.searchsorted(edges, np.asarray(data[:, j], dtype=float))
+                freqs = np.bincount(codes, minlength=edges.size + 1).astype(float)
+            bins[j] = BinStatistics(edges=edges, freqs=freqs / freqs.sum(),
+                                    mean=np.asarray(binner.means[j], dtype=float),
+                                    std=np.asarray(binner.stds[j], dtype=float),
+                                    lo=np.asarray(binner.mins[j], dtype=float),
+                                    hi=np.asarray(binner.maxs[j], dtype=float))
+        if stats:
+            for j in categorical:
+                categories[j] = (np.asarray(stats["feature_values"][j]),
+                                 np.asarray(stats["feature_frequencies"][j], dtype=float))
+        self.native.representation = self.native.representation.with_statistics(bins,
+                                                                                 categories)
+        self.native.discretizer = type(binner).__name__
+
+    def _fill_lime_attributes(self, rep) -> None:
+        """lime's ``feature_values``, ``feature_frequencies``, ``scaler`` and ``base``."""
+        from sklearn.preprocessing import StandardScaler
+
+        self.feature_values, self.feature_frequencies = {}, {}
+        stats = self.training_data_stats
+        for j in self.categorical_features:
+            if stats:
+                values = list(stats["feature_values"][j])
+                freqs = np.asarray(stats["feature_frequencies"][j], dtype=float)
+            else:
+                col = rep.columns[j]
+                freqs = np.asarray(col.freqs, dtype=float)
+                if col.kind == BINNED:  # lime counts the bins that occur
+                    values = np.flatnonzero(freqs > 0).tolist()
+                    freqs = freqs[freqs > 0]
+                else:
+                    values = col.categories.tolist()
+            self.feature_values[j] = values
+            self.feature_frequencies[j] = freqs / freqs.sum()
+        d = rep.n_features
+        mean = np.array([c.mean for c in rep.columns], dtype=float)
+        std = np.array([c.std for c in rep.columns], dtype=float)
+        mean[self.categorical_features] = 0.0
+        std[self.categorical_features] = 1.0
+        self.scaler = StandardScaler(with_mean=False)
+        self.scaler.mean_, self.scaler.var_ = mean, std ** 2
+        self.scaler.scale_ = np.where(std > 0, std, 1.0)
+        self.scaler.n_features_in_, self.scaler.n_samples_seen_ = d, 0
+        self.base = LimeBase(self.kernel_fn, self.verbose, random_state=self.random_state)
+
+    @staticmethod
+    def convert_and_round(values):
+        """``values`` formatted as lime shows them (``'%.2f'``).
+
+        Parameters
+        ----------
+        values : iterable of float
+            The numbers to format.
+
+        Returns
+        -------
+        list of str
+            Each value with two decimals, e.g. ``'5.10'``.
+        """
+        return ["%.2f" % v for v in values]  # noqa: UP031 - lime's exact formatting
+
+    @staticmethod
+    def validate_training_data_stats(training_data_stats):
+        """Check that ``training_data_stats`` has every key lime needs.
+
+        Parameters
+        ----------
+        training_data_stats : dict
+            The statistics passed as ``training_data_stats`` to the constructor.
+
+        Raises
+        ------
+        Exception
+            Naming the missing keys (lime raises a bare ``Exception``).
+        """
+        missing = sorted(set(_STATS_KEYS) - set(training_data_stats))
+        if missing:
+            raise Exception(f"Missing keys in training_data_stats. Details: {missing}")
 
     # ---------------------------------------------------------------- explain
     def explain_instance(self,
@@ -314,6 +484,8 @@ class LimeTabularExplainer:
         Parameters
         ----------
         data_row : 1-D array of shape (n_features,)
+            The row to explain, with the training data's columns (a sparse row
+            is accepted for sparse training data).
         predict_fn : callable
             ``predict_fn(X)`` returns class probabilities ``(n, n_classes)``
             (classification) or predictions ``(n,)`` (regression).
@@ -330,22 +502,25 @@ class LimeTabularExplainer:
         model_regressor : regressor, optional
             A scikit-learn style linear regressor (``fit(X, y, sample_weight)``,
             ``coef_``, ``intercept_``) used as the surrogate instead of
-            ``Ridge(alpha=1)``; it is cloned, not fitted in place.
+            ``Ridge(alpha=1)``; fitted in place, as in lime (with several labels
+            it ends fitted on the last one).
 
         Returns
         -------
         limekit.compat.explanation.Explanation
+            The lime-style explanation: ``as_list`` gives ``(feature
+            description, weight)`` pairs, ``local_exp`` the weights by column.
         """
-        if hasattr(data_row, "toarray") and hasattr(data_row, "nnz"):
-            raise NotImplementedError("sparse rows are not supported by limekit.compat; pass "
-                                      "data_row.toarray().ravel()")
-        row = np.asarray(data_row)
+        if _is_sparse(data_row):
+            row = data_row.tocsr()  # the native explainer reads sparse rows
+        else:
+            row = np.asarray(data_row)
         n_cols = self.native.representation.n_features
         k = min(int(num_features), n_cols)
         native = self.native
         if model_regressor is not None:
             native = copy.copy(native)  # shares the fitted representation; swaps the surrogate
-            native.surrogate = EstimatorSurrogate(model_regressor)
+            native.surrogate = _InPlaceEstimator(model_regressor)
         metric = _METRIC_ALIASES.get(distance_metric, distance_metric)
 
         classification = self.mode == "classification"
@@ -369,7 +544,9 @@ class LimeTabularExplainer:
             max_value=None if classification else fn.max_value,
             random_state=self.random_state,
         )
-        if classification and self.class_names is not None:
+        if classification:  # as lime, explaining fills in the explainer's class names
+            self.class_names = (list(self.class_names) if self.class_names is not None
+                                else [str(c) for c in range(len(native_exp.predict_proba))])
             exp.class_names = list(self.class_names)
         if self.verbose:
             self._print_fits(exp)
@@ -396,7 +573,8 @@ class LimeTabularExplainer:
     def _lime_names(self, native_exp: NativeExplanation, row: np.ndarray
                     ) -> tuple[NativeExplanation, TableDomainMapper]:
         """Feature names and values as lime shows them, in the native explanation too."""
-        flat = row.ravel()
+        sparse_row = row if _is_sparse(row) else None
+        flat = row.toarray().ravel() if sparse_row is not None else row.ravel()
         names = [str(f) for f in self.feature_names]
         values = []
         for v in flat:
@@ -413,10 +591,20 @@ class LimeTabularExplainer:
         discretized = None
         if self.discretizer is not None:
             discretized = list(names)
-            for j in self.discretizer.bins:
-                discretized[j] = native_exp.feature_descriptions[j]
-        mapper = TableDomainMapper(names, values, self.categorical_features,
-                                   discretized_feature_names=discretized)
+            codes = self.discretizer.discretize(np.asarray(flat, dtype=float))
+            for j in self.discretizer.names:
+                discretized[j] = self.discretizer.names[j][int(codes[j])]
+        if sparse_row is not None:  # lime: the stored values and their columns
+            scaled_row = sparse_row.multiply(self.scaler.scale_).tocsr()
+            shown, indexes = self.convert_and_round(sparse_row.data), sparse_row.indices
+        else:
+            with np.errstate(invalid="ignore"):
+                scaled_row = (np.asarray(flat, dtype=float) - self.scaler.mean_) / self.scaler.scale_
+            scaled_row[self.categorical_features] = 1.0  # a sample's "same as the instance"
+            shown, indexes = values, None
+        mapper = TableDomainMapper(names, shown, scaled_row, self.categorical_features,
+                                   discretized_feature_names=discretized,
+                                   feature_indexes=indexes)
         native_exp = dataclasses.replace(
             native_exp,
             feature_descriptions=tuple(discretized if discretized is not None else names),
@@ -456,7 +644,7 @@ class _RecurrentPredict:
 
 
 class RecurrentTabularExplainer(LimeTabularExplainer):
-    """lime's explainer for ``(n_samples, n_timesteps, n_features)`` inputs (e.g. RNNs).
+    """Explainer with lime's API for ``(n_samples, n_timesteps, n_features)`` inputs (e.g. RNNs).
 
     The training data is flattened feature by feature, so column
     ``f * n_timesteps + t`` is feature ``f`` at timestep ``t``, named
@@ -467,15 +655,37 @@ class RecurrentTabularExplainer(LimeTabularExplainer):
     Parameters
     ----------
     training_data : ndarray of shape (n_samples, n_timesteps, n_features)
-    feature_names : sequence of str
+        Training sequences the neighbourhood's per-column distributions come
+        from (after flattening).
+    mode : {"classification", "regression"}, default "classification"
+        Whether the model returns class probabilities or values.
+    training_labels : array-like, optional
+        Training targets; needed by ``discretizer="entropy"``.
+    feature_names : sequence of str, optional
         One name per feature (not per timestep); default ``'0', '1', ...``.
-    **others
-        ``mode``, ``training_labels``, ``categorical_features``,
-        ``categorical_names``, ``kernel_width``, ``kernel``, ``verbose``,
-        ``class_names``, ``feature_selection``, ``discretize_continuous``,
-        ``discretizer`` and ``random_state`` are as for
-        :class:`LimeTabularExplainer` (column indices refer to the flattened
-        columns).
+    categorical_features : sequence of int, optional
+        Categorical columns, as indices of the flattened columns.
+    categorical_names : dict of int to sequence of str, optional
+        Value names of categorical columns (flattened indices), as for
+        :class:`LimeTabularExplainer`.
+    kernel_width : float, optional
+        Default ``0.75 * sqrt(n_timesteps * n_features)``.
+    kernel : callable, optional
+        ``kernel(d, kernel_width)`` turning distances into weights; default
+        ``sqrt(exp(-d² / kernel_width²))``.
+    verbose : bool, default False
+        Print each surrogate's intercept and local prediction, as lime does.
+    class_names : sequence, optional
+        Names of the model's output columns; default ``'0', '1', ...``.
+    feature_selection : str, default "auto"
+        How the features of each explanation are chosen, as for
+        :class:`LimeTabularExplainer`.
+    discretize_continuous : bool, default True
+        Bin the non-categorical columns.
+    discretizer : {"quartile", "decile", "entropy"} or discretizer, default "quartile"
+        Only used when ``discretize_continuous`` is True.
+    random_state : int or numpy.random.RandomState, optional
+        Seed. A ``RandomState`` is turned into an integer seed once, here.
 
     Attributes
     ----------
@@ -526,15 +736,34 @@ class RecurrentTabularExplainer(LimeTabularExplainer):
         Parameters
         ----------
         data_row : ndarray of shape (n_timesteps, n_features)
+            The sequence to explain.
         classifier_fn : callable
             Takes ``(n, n_timesteps, n_features)`` arrays; returns probabilities
             (or values in regression mode).
-        labels, top_labels, num_features, num_samples, distance_metric, model_regressor
-            As for :meth:`LimeTabularExplainer.explain_instance`.
+        labels : iterable of int, default (1,)
+            Classes to explain (classification).
+        top_labels : int, optional
+            Explain the ``top_labels`` most probable classes instead.
+        num_features : int, default 10
+            Flattened columns (feature at a timestep) per explanation.
+        num_samples : int, default 5000
+            Neighbourhood size.
+        distance_metric : str, default "euclidean"
+            Distance in the interpretable space (scipy/scikit-learn names).
+        model_regressor : regressor, optional
+            A scikit-learn style linear regressor used as the surrogate instead
+            of ``Ridge(alpha=1)``, as for :meth:`LimeTabularExplainer.explain_instance`.
 
         Returns
         -------
         limekit.compat.explanation.Explanation
+            The lime-style explanation; its features are named
+            ``"{name}_t-{k}"`` (``k`` timesteps before the last).
+
+        Raises
+        ------
+        ValueError
+            If ``data_row`` does not have shape ``(n_timesteps, n_features)``.
         """
         row = np.asarray(data_row)
         expected = (self.n_timesteps, self.n_features)

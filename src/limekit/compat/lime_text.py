@@ -30,8 +30,8 @@ Differences from lime
   piece is a word exactly when it is not a separator match (or when the
   tokenizer returned it); lime re-tests each piece in isolation. For
   ``r"\\W+"`` and ordinary expressions the two agree.
-* ``model_regressor`` is cloned for every fit, and ``explainer.class_names``
-  is not overwritten by ``explain_instance``.
+* ``model_regressor`` is fitted in place and ``explain_instance`` fills in
+  ``explainer.class_names`` (``'0', '1', ...`` when not given), as in lime.
 """
 
 from __future__ import annotations
@@ -46,8 +46,13 @@ import numpy as np
 
 from ..explainers.text import TextExplainer
 from ..representations.text import TokenizedText, tokenize
-from ..surrogates import EstimatorSurrogate
-from ._shared import _METRIC_ALIASES, _default_kernel, _KeywordKernel, _seed_from
+from ._shared import (
+    _METRIC_ALIASES,
+    _default_kernel,
+    _InPlaceEstimator,
+    _KeywordKernel,
+    _seed_from,
+)
 from .explanation import DomainMapper, Explanation
 
 __all__ = ["LimeTextExplainer", "IndexedString", "IndexedCharacters", "TextDomainMapper",
@@ -83,23 +88,71 @@ class _IndexedBase:
         return obj
 
     def raw_string(self) -> str:
-        """The original text."""
+        """Return the original text.
+
+        Returns
+        -------
+        str
+            The text as it was given, unchanged.
+        """
         return self.raw
 
     def num_words(self) -> int:
-        """Number of features (distinct words, or occurrences with ``bow=False``)."""
+        """Count the features of the text.
+
+        Returns
+        -------
+        int
+            Number of features: distinct words (or characters), or their
+            occurrences with ``bow=False``.
+        """
         return self.doc.n_features
 
     def word(self, id_: int) -> str:
-        """The word of feature ``id_``."""
+        """Return the word of one feature.
+
+        Parameters
+        ----------
+        id_ : int
+            Feature id, in ``0 .. num_words() - 1``.
+
+        Returns
+        -------
+        str
+            The word (or character) of feature ``id_``.
+        """
         return self.inverse_vocab[id_]
 
     def string_position(self, id_: int) -> np.ndarray:
-        """Character offsets of the occurrences of feature ``id_``."""
+        """Locate the occurrences of one feature in the text.
+
+        Parameters
+        ----------
+        id_ : int
+            Feature id, in ``0 .. num_words() - 1``.
+
+        Returns
+        -------
+        numpy.ndarray of int
+            Character offsets in :meth:`raw_string` of the occurrences of
+            feature ``id_`` (one offset with ``bow=False``).
+        """
         return self.string_start[self.doc.positions(int(id_))]
 
     def inverse_removing(self, words_to_remove: Iterable[int]) -> str:
-        """The text with the features ``words_to_remove`` removed (masked if ``bow=False``)."""
+        """Rebuild the text without some of its features.
+
+        Parameters
+        ----------
+        words_to_remove : iterable of int
+            Ids of the features to remove.
+
+        Returns
+        -------
+        str
+            The text with every occurrence of those features deleted, or each
+            replaced by ``mask_string`` when ``bow=False``; the separators stay.
+        """
         z = np.ones((1, self.doc.n_features))
         z[0, np.asarray(list(words_to_remove), dtype=np.intp)] = 0
         return self.doc.decode(z)[0]
@@ -114,6 +167,7 @@ class IndexedString(_IndexedBase):
     Parameters
     ----------
     raw_string : str
+        The text to index.
     split_expression : str or callable, default ``r"\\W+"``
         Separator regex, or a function returning the words in order.
     bow : bool, default True
@@ -142,6 +196,7 @@ class IndexedCharacters(_IndexedBase):
     Parameters
     ----------
     raw_string : str
+        The text to index.
     bow : bool, default True
         One feature per distinct character, or per position.
     mask_string : str, optional
@@ -158,6 +213,7 @@ class TextDomainMapper(DomainMapper):
     Parameters
     ----------
     indexed_string : IndexedString or IndexedCharacters
+        The indexed text whose feature ids are mapped.
     """
 
     def __init__(self, indexed_string: _IndexedBase) -> None:
@@ -179,6 +235,8 @@ class TextDomainMapper(DomainMapper):
         Returns
         -------
         list of (str, float)
+            ``(word, weight)`` pairs in the order of ``exp`` (``word_offsets``
+            with ``positions=True``).
         """
         s = self.indexed_string
         if positions:
@@ -199,6 +257,19 @@ class TextExplanation(Explanation):
     ``text`` (show the text, default True) and ``opacity`` (fade colours by
     ``|weight|``, default True). ``native`` is a
     :class:`limekit.explainers.text.TextExplanation`.
+
+    Parameters
+    ----------
+    native : limekit.explainers.text.TextExplanation
+        The native explanation that holds the weights and does the rendering.
+    domain_mapper : TextDomainMapper, optional
+        Maps feature ids to words; built from ``native`` when omitted.
+    top_labels : sequence of int, optional
+        The labels chosen by ``top_labels=k``, most probable first.
+    min_value, max_value : float, optional
+        Regression only (unused for text classifiers).
+    random_state : int, optional
+        The explainer's seed.
     """
 
     def _html(self, labels: Iterable[int] | None, predict_proba: bool,
@@ -219,7 +290,7 @@ class TextExplanation(Explanation):
 
 
 class LimeTextExplainer:
-    """lime's text explainer, computed by :class:`limekit.explainers.text.TextExplainer`.
+    """Text explainer with lime's API, computed by :class:`limekit.explainers.text.TextExplainer`.
 
     Parameters
     ----------
@@ -234,6 +305,8 @@ class LimeTextExplainer:
     class_names : sequence, optional
         Names of the classifier's outputs; default ``'0', '1', ...``.
     feature_selection : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+        How the ``num_features`` words of each explanation are chosen, as in
+        lime; default ``"auto"``.
     split_expression : str or callable, default ``r"\\W+"``
         Separator regex, or a function returning the words in order.
     bow : bool, default True
@@ -333,11 +406,13 @@ class LimeTextExplainer:
             Distance between the binary vectors (scipy/scikit-learn names).
         model_regressor : regressor, optional
             A scikit-learn style linear regressor used as the surrogate instead
-            of ``Ridge(alpha=1)``; it is cloned, not fitted in place.
+            of ``Ridge(alpha=1)``; fitted in place, as in lime.
 
         Returns
         -------
         TextExplanation
+            The lime-style explanation: ``as_list`` gives ``(word, weight)``
+            pairs, ``local_exp`` the weights by feature id.
 
         Raises
         ------
@@ -350,7 +425,7 @@ class LimeTextExplainer:
         doc = native.representation.encode(text_instance)
         if model_regressor is not None:
             native = copy.copy(native)  # shares the representation; swaps the surrogate
-            native.surrogate = EstimatorSurrogate(model_regressor)
+            native.surrogate = _InPlaceEstimator(model_regressor)
         use_top = int(top_labels) if top_labels else None
         label_arg = None if use_top else list(np.atleast_1d(np.asarray(labels)).tolist())
         native_exp = native._explain_doc(
@@ -364,8 +439,10 @@ class LimeTextExplainer:
         exp = TextExplanation(native_exp, TextDomainMapper(indexed_cls._from_doc(doc)),
                               top_labels=native_exp.labels if use_top else None,
                               random_state=self.random_state)
-        if self.class_names is not None:
-            exp.class_names = list(self.class_names)
+        # as lime, explaining fills in the explainer's class names
+        self.class_names = (list(self.class_names) if self.class_names is not None
+                            else [str(c) for c in range(len(native_exp.predict_proba))])
+        exp.class_names = list(self.class_names)
         if self.verbose:
             for label in exp.local_exp:
                 print("Intercept", exp.intercept[label])

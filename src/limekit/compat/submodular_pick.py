@@ -20,9 +20,9 @@ Differences from lime
   paper's definition); lime takes ``|sum w|``, which cancels for a binary
   classifier explained for both classes. With lime's default
   ``top_labels=1`` both give the same matrix and the same pick.
-* ``num_exps_desired`` must be an int of at least 1 (lime returns an empty
-  pick for 0 and fails oddly for non-numbers); it is checked before anything
-  is explained.
+* ``num_exps_desired`` must be an int (lime fails oddly for non-numbers); it
+  is checked before anything is explained. ``0`` (or less) explains the
+  sample and picks nothing, as in lime.
 * ``data`` may be a pandas DataFrame (rows are passed as arrays).
 """
 
@@ -102,8 +102,7 @@ class SubmodularPick:
     Raises
     ------
     ValueError
-        For a ``method`` other than ``"sample"`` or ``"full"`` or
-        ``num_exps_desired < 1``.
+        For a ``method`` other than ``"sample"`` or ``"full"``.
     TypeError
         If ``num_exps_desired`` is not an int or the explainer has no
         ``explain_instance``.
@@ -137,7 +136,11 @@ class SubmodularPick:
                 f"explainer must have an explain_instance method (a lime-style explainer), got "
                 f"{type(explainer).__name__}; for native limekit explainers use "
                 "limekit.pick.pick_explanations.")
-        budget = _check_budget(num_exps_desired)
+        # lime explains the sample and picks nothing for a budget of 0 (or less)
+        nothing = (isinstance(num_exps_desired, (int, np.integer))
+                   and not isinstance(num_exps_desired, (bool, np.bool_))
+                   and num_exps_desired < 1)
+        budget = 0 if nothing else _check_budget(num_exps_desired)
         top_labels = kwargs.pop("top_labels", 1)
         n = len(data)
         if method == "sample":
@@ -161,7 +164,8 @@ class SubmodularPick:
             self.explanations.append(explainer.explain_instance(
                 row, predict_fn, num_features=num_features, top_labels=top_labels, **kwargs))
         _warn_budget(budget, len(self.explanations), stacklevel=2)
-        picks, _, _ = _greedy_coverage(_lime_matrix(self.explanations), budget)
+        picks = (_greedy_coverage(_lime_matrix(self.explanations), budget)[0] if budget
+                 else [])
         self.V = [int(i) for i in picks]
         self.sp_explanations = [self.explanations[i] for i in self.V]
 

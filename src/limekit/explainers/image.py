@@ -230,6 +230,8 @@ class ImageExplanation(Explanation):
         Returns
         -------
         image : ndarray
+            The explained image with the kept segments coloured (and the rest
+            blacked out with ``hide_rest``).
         mask : ndarray of int (H, W)
             1 on kept segments (+1/−1 by sign when both signs are shown), 0 elsewhere;
             usable with ``skimage.segmentation.mark_boundaries``.
@@ -241,27 +243,85 @@ class ImageExplanation(Explanation):
                               min_weight=min_weight)
 
     def overlay(self, label: int | None = None, num_features: int = 5) -> np.ndarray:
-        """RGB float image in [0, 1]: the top segments tinted green (for) / red (against)."""
+        """Tint the strongest segments green (for the label) or red (against it).
+
+        Parameters
+        ----------
+        label : int, optional
+            Label to show; ``None`` means the first explained (top) label.
+        num_features : int, default 5
+            How many of the strongest segments (by ``|weight|``) to tint.
+
+        Returns
+        -------
+        ndarray of float, shape (H, W, 3)
+            The RGB overlay, values in [0, 1], at the image's own size.
+        """
         from ..render.image import overlay_image
 
         return overlay_image(self, label=label, num_features=num_features, scale=1)
 
     def overlay_png(self, label: int | None = None, num_features: int = 5) -> bytes:
-        """:meth:`overlay` as PNG bytes (upscaled for small images)."""
+        """Encode :meth:`overlay` as PNG (upscaled for small images).
+
+        Parameters
+        ----------
+        label : int, optional
+            Label to show; ``None`` means the first explained (top) label.
+        num_features : int, default 5
+            How many of the strongest segments (by ``|weight|``) to tint.
+
+        Returns
+        -------
+        bytes
+            The PNG file's bytes.
+        """
         from ..render.image import encode_png, overlay_image
 
         return encode_png(overlay_image(self, label=label, num_features=num_features))
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True,
                 num_features: int = 5) -> str:
-        """Self-contained HTML: overlays embedded as PNG data URIs, no script, no network."""
+        """Render as self-contained HTML, the overlays embedded as PNG data URIs.
+
+        Parameters
+        ----------
+        labels : int or sequence of int, optional
+            Labels to show, in that order; ``None`` shows every explained label.
+        full_page : bool, default True
+            ``True`` returns a complete document, ``False`` one ``<div>`` to embed.
+        num_features : int, default 5
+            How many of the strongest segments to tint in each overlay.
+
+        Returns
+        -------
+        str
+            The HTML: no script, no network access, every user string escaped.
+        """
         from ..render.image import render_image_html
 
         return render_image_html(self, labels=labels, full_page=full_page,
                                  num_features=num_features)
 
     def plot(self, label: int | None = None, ax=None, num_features: int = 5, **kwargs: Any):
-        """matplotlib figure: image, overlay and weight bars (or the overlay alone into ``ax``)."""
+        """Plot the image, its overlay and the strongest weights (three panels).
+
+        Parameters
+        ----------
+        label : int, optional
+            Label to show; ``None`` means the first explained (top) label.
+        ax : matplotlib.axes.Axes, optional
+            Draw only the overlay, into these axes.
+        num_features : int, default 5
+            How many of the strongest segments to show.
+        **kwargs
+            Passed on to :func:`matplotlib.pyplot.subplots` (e.g. ``figsize``).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure drawn into.
+        """
         from ..render.image import plot_image_explanation
 
         return plot_image_explanation(self, label=label, ax=ax, num_features=num_features,
@@ -340,7 +400,7 @@ class ImageExplainer(BatchExplainMixin):
     calibrate : limekit.calibration.ReCalX, optional
         A fitted ReCalX calibrator: probabilities of the perturbed samples are
         recalibrated for their perturbation level (share of features hidden)
-        before the surrogate sees them (METHODS §8).
+        before the surrogate sees them (see :doc:`/methods/recalx`).
     link : {"identity", "logit", "auto"}, default "identity"
         Fit the surrogate to probabilities or to log-odds (see the ``link`` of
         :class:`~limekit.TabularExplainer`); the choice is in ``exp.settings``.
@@ -409,7 +469,18 @@ class ImageExplainer(BatchExplainMixin):
 
     # ---------------------------------------------------------------- explain
     def segment(self, image: Any) -> np.ndarray:
-        """The superpixels :meth:`explain` would use for ``image`` (labels ``0..S-1``)."""
+        """Segment an image into the superpixels :meth:`explain` would use.
+
+        Parameters
+        ----------
+        image : array_like, shape (H, W) or (H, W, C)
+            The image.
+
+        Returns
+        -------
+        ndarray of int, shape (H, W)
+            The superpixel label of every pixel, ``0..S-1``.
+        """
         img = check_image(image)
         return segment_image(img, self.segmenter, **self.segmenter_kwargs)[0]
 
@@ -466,6 +537,7 @@ class ImageExplainer(BatchExplainMixin):
         Returns
         -------
         ImageExplanation
+            The explanation, with the image and its superpixels.
         """
         img = check_image(image)
         n = check_num_samples_or_auto(num_samples)

@@ -115,6 +115,10 @@ class TabularExplainer:
     ----------
     training_data : ndarray or DataFrame of shape (n_rows, n_features)
         Data whose per-feature distributions the neighbourhood is drawn from.
+        A scipy.sparse matrix is accepted in continuous mode
+        (``discretizer=None``): its column means and standard deviations are
+        computed without densifying it, and the model is called with CSR
+        matrices.
         With a DataFrame, feature names come from its columns, ``object``,
         ``category``, ``string`` and ``bool`` columns are categorical, and the
         model is called with a DataFrame of the same columns and dtypes (so a
@@ -152,7 +156,7 @@ class TabularExplainer:
     batch_size : int, optional
         Call the model on at most this many samples at once.
     sampler : {"lime", "kernel", "nball", "kernelshap", "realistic"} or object, default "lime"
-        How the neighbourhood is drawn (METHODS §2):
+        How the neighbourhood is drawn (see :doc:`/methods/glime`):
 
         * ``"lime"``: lime's sampler, weighted by the kernel (parity with lime);
         * ``"kernel"``: drawn *from* the kernel (GLIME), unit weights — the
@@ -188,7 +192,7 @@ class TabularExplainer:
     calibrate : limekit.calibration.ReCalX, optional
         A fitted ReCalX calibrator: the model's probabilities on the perturbed
         samples are recalibrated for their perturbation level (the fraction of
-        features changed) before the surrogate sees them (METHODS §8). Needs a
+        features changed) before the surrogate sees them (see :doc:`/methods/recalx`). Needs a
         binary interpretable representation (a discretizer).
 
     Notes
@@ -296,6 +300,7 @@ class TabularExplainer:
         Parameters
         ----------
         instance : 1-D array, list, dict, pandas Series, or one-row DataFrame
+            The instance to explain, with the training data's columns.
         model : callable or estimator
             Returns class probabilities (classification; ``predict_proba`` is
             used when present) or values (regression; ``predict``).
@@ -326,6 +331,8 @@ class TabularExplainer:
         Returns
         -------
         Explanation
+            The weights of each explained label's surrogate, with its fidelity
+            and diagnostics.
         """
         options = self._options(num_features, num_samples, distance_metric, fidelity_samples)
         row = self.representation.check_instance(instance)
@@ -353,8 +360,8 @@ class TabularExplainer:
         ----------
         X : DataFrame or 2-D array
             Rows to explain, with the training data's columns.
-        model, labels, top_labels, num_features, num_samples, distance_metric
-            As in :meth:`explain`.
+        model, labels, top_labels, num_features, num_samples, distance_metric : optional
+            As in :meth:`explain` (``model`` is required).
         batch_size : int, optional
             Most model rows per call. Rows are explained in groups of
             ``max(1, batch_size // num_samples)`` instances whose neighbourhoods
@@ -420,6 +427,22 @@ class TabularExplainer:
         however many rows there are: write each explanation (or its
         ``to_frame()``) away as it comes.
 
+        Parameters
+        ----------
+        X : DataFrame or 2-D array
+            Rows to explain, with the training data's columns.
+        model, labels, top_labels, num_features, num_samples, distance_metric : optional
+            As in :meth:`explain` (``model`` is required).
+        batch_size, deduplicate, fidelity_samples, memory_budget : optional
+            As in :meth:`explain_batch`.
+
+        Yields
+        ------
+        row_id : object
+            The row's DataFrame index label, or its position for an array.
+        explanation : Explanation
+            The row's explanation, equal to ``explain(row, ...)``.
+
         Examples
         --------
         >>> from sklearn.datasets import load_iris
@@ -471,6 +494,10 @@ class TabularExplainer:
         """Validate every row up front, naming the row in any error."""
         if isinstance(X, pd.DataFrame):
             ids, items = list(X.index), [X.iloc[i] for i in range(len(X))]
+        elif hasattr(X, "tocsr") and hasattr(X, "nnz"):  # scipy.sparse: one row at a time
+            X = X.tocsr()
+            ids, items = list(range(offset, offset + X.shape[0])), [X[i] for i in
+                                                                     range(X.shape[0])]
         else:
             arr = np.asarray(X, dtype=object)
             if arr.ndim != 2:

@@ -102,6 +102,7 @@ class TextExplanation(Explanation):
         Returns
         -------
         ndarray of float, shape (n_spans,)
+            The weight of the feature each span belongs to, in text order.
         """
         lab = self._resolve_label(label)
         per_feature = np.zeros(len(self.feature_names))
@@ -126,13 +127,42 @@ class TextExplanation(Explanation):
 
     # --------------------------------------------------------------- render
     def to_text(self, label: int | None = None, width: int | None = None) -> str:
-        """The weights table and the text with the selected words marked ``[word+]``/``[word-]``."""
+        """Render the weights table and the text with the selected words marked.
+
+        Words that push towards the label are shown as ``[word+]``, words that
+        push away from it as ``[word-]``.
+
+        Parameters
+        ----------
+        label : int, optional
+            Label to show; ``None`` means the first explained label.
+        width : int, optional
+            Maximum line width; defaults to the terminal's width, or 100 columns.
+
+        Returns
+        -------
+        str
+            The report.
+        """
         from ..render.text import render_text_explanation
 
         return render_text_explanation(self, label=label, width=width)
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True) -> str:
-        """Self-contained HTML: the text with words highlighted by weight, and the bar chart."""
+        """Render as self-contained HTML: the text highlighted by weight, and the bar chart.
+
+        Parameters
+        ----------
+        labels : int or sequence of int, optional
+            Labels to show, in that order; ``None`` shows every explained label.
+        full_page : bool, default True
+            ``True`` returns a complete document, ``False`` one ``<div>`` to embed.
+
+        Returns
+        -------
+        str
+            The HTML, with every user string escaped.
+        """
         from ..render.text import render_text_html
 
         return render_text_html(self, labels=labels, full_page=full_page)
@@ -195,7 +225,7 @@ class TextExplainer(BatchExplainMixin):
     calibrate : limekit.calibration.ReCalX, optional
         A fitted ReCalX calibrator: probabilities of the perturbed samples are
         recalibrated for their perturbation level (share of features hidden)
-        before the surrogate sees them (METHODS §8).
+        before the surrogate sees them (see :doc:`/methods/recalx`).
     link : {"identity", "logit", "auto"}, default "identity"
         Explain the class probabilities or their log-odds (confident models), as
         ``TabularExplainer(link=...)`` does; ``exp.settings["link"]`` says which.
@@ -306,6 +336,7 @@ class TextExplainer(BatchExplainMixin):
         Returns
         -------
         TextExplanation
+            The explanation, with the document and where each word occurs in it.
 
         Raises
         ------

@@ -133,13 +133,17 @@ class TimeSeriesExplainer(BatchExplainMixin):
         Sequences whose per-(feature, timestep) distributions the
         neighbourhood is drawn from.
     mode : {"classification", "regression"}, default "classification"
+        Whether the model returns class probabilities or regression values.
     feature_names : sequence of str, optional
         One name per feature (not per timestep); default ``x0, x1, ...``.
     class_names : sequence of str, optional
+        Display names of the model's classes; default ``"0", "1", ...``.
     discretizer : {"quartile", "decile", "entropy"} or None, default "quartile"
+        How the flattened columns are binned; ``None`` keeps them continuous.
     kernel_width : float, optional
         Default ``0.75 * sqrt(timesteps * features)``, as in lime.
     feature_selection : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+        How the features of each explanation are chosen, as in lime.
     random_state : int, optional
         Seed; an explanation depends only on the seed, the sequence and the settings.
     training_labels : array-like, optional
@@ -242,9 +246,9 @@ class TimeSeriesExplainer(BatchExplainMixin):
             Called with arrays of shape ``(n_samples, timesteps, features)``;
             returns class probabilities (``predict_proba`` is used when
             present) or regression values.
-        labels, top_labels, num_features, num_samples, batch_size, distance_metric
+        labels, top_labels, num_features, num_samples, batch_size, distance_metric : optional
             As for :meth:`TabularExplainer.explain
-            <limekit.explainers.tabular.TabularExplainer.explain>`.
+            <limekit.TabularExplainer.explain>`.
 
         Returns
         -------
@@ -384,12 +388,24 @@ class TimeSeriesSegmentExplanation(Explanation):
 
     @property
     def segments(self) -> list[tuple[int, int]]:
-        """``[(start, stop), ...]`` of every window, in feature order."""
+        """The ``(start, stop)`` of every window, in feature order."""
         b = self.boundaries
         return [(int(b[k]), int(b[k + 1])) for k in range(len(b) - 1)]
 
     def segment_weights(self, label: int | None = None) -> np.ndarray:
-        """Weight of every window for ``label`` (0 for windows not selected)."""
+        """Return the weight of every window for one label.
+
+        Parameters
+        ----------
+        label : int, optional
+            The label; ``None`` means the first explained label.
+
+        Returns
+        -------
+        ndarray of float, shape (n_windows,)
+            The weight of each window, in series order; 0 for windows that
+            were not selected.
+        """
         out = np.zeros(len(self.boundaries) - 1)
         for i, w in self.label_explanations[self._resolve_label(label)].weights:
             out[i] = w
@@ -406,17 +422,61 @@ class TimeSeriesSegmentExplanation(Explanation):
 
     # The renderers add the series itself to the generic weight table/chart.
     def to_text(self, label: int | None = None, width: int | None = None) -> str:
+        """Render the weights table and a text sketch of the series.
+
+        Parameters
+        ----------
+        label : int or sequence of int, optional
+            Label(s) to show; ``None`` shows every explained label.
+        width : int, optional
+            Maximum line width; defaults to the terminal's width, or 100 columns.
+
+        Returns
+        -------
+        str
+            The report.
+        """
         from ..render.timeseries import render_timeseries_text
 
         return render_timeseries_text(self, label=label, width=width)
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True) -> str:
+        """Render as self-contained HTML: the series as inline SVG, and the weights.
+
+        Parameters
+        ----------
+        labels : int or sequence of int, optional
+            Labels to show, in that order; ``None`` shows every explained label.
+        full_page : bool, default True
+            ``True`` returns a complete document, ``False`` one ``<div>`` to embed.
+
+        Returns
+        -------
+        str
+            The HTML: no script, no network access, every user string escaped.
+        """
         from ..render.timeseries import render_timeseries_html
 
         return render_timeseries_html(self, labels=labels, full_page=full_page)
 
     def plot(self, label: int | None = None, ax=None, **kwargs: Any):
-        """The series with windows shaded green (for the label) / red (against); a Figure."""
+        """Plot the series with windows shaded green (for the label) or red (against it).
+
+        Parameters
+        ----------
+        label : int, optional
+            Label to show; ``None`` means the first explained label.
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw into; a new figure is created when omitted.
+        **kwargs
+            Passed on to ``limekit.render.timeseries.plot_timeseries``
+            (e.g. ``figsize``).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure drawn into.
+        """
         from ..render.timeseries import plot_timeseries
 
         return plot_timeseries(self, label=label, ax=ax, **kwargs)
@@ -440,17 +500,22 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
     Parameters
     ----------
     n_segments : int, default 10
+        Number of contiguous windows (the interpretable features).
     baseline : {"mean", "zero", "linear"}, float or array-like, default "mean"
         What hidden windows show: the series' mean, zero, a constant, a
         straight line between the window's neighbouring points, or one value
         per timestep (e.g. the training data's per-timestep mean,
         ``X_train.mean(axis=0)``).
     kernel_width : float, default 0.25
+        Width of the exponential kernel on the cosine distance between masks.
     feature_selection : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+        How the windows of each explanation are chosen, as in lime.
     random_state : int, optional
         Seed; an explanation depends only on the seed, the series and the settings.
     mode : {"classification", "regression"}, default "classification"
+        Whether the model returns class probabilities or regression values.
     class_names : sequence of str, optional
+        Display names of the model's classes; default ``"0", "1", ...``.
     surrogate : {"ridge", "lasso", "mars", "tree", "bayes"} or object, optional
         The local model; default ``"ridge"`` (``RidgeSurrogate(alpha=1.0)``, as in
         lime). ``"mars"`` fits splines (nonlinear, reports local slopes),
@@ -511,7 +576,19 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         return self.kernel.width
 
     def segments(self, series) -> SeriesSegments:
-        """The window representation this explainer uses for ``series``."""
+        """Cut a series into the windows this explainer uses.
+
+        Parameters
+        ----------
+        series : array-like of shape (T,), (T, 1) or (1, T)
+            The series.
+
+        Returns
+        -------
+        SeriesSegments
+            The window representation: its windows, and how hidden windows are
+            filled with the baseline.
+        """
         return SeriesSegments(check_series(series), self.n_segments, self.baseline)
 
     def explain(self, series, model: Any, labels: Sequence[int] | None = None,
@@ -524,6 +601,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         Parameters
         ----------
         series : array-like of shape (T,), (T, 1) or (1, T)
+            The series to explain.
         model : callable or estimator
             Called with float arrays of shape ``(n_samples, T)``; returns class
             probabilities (``predict_proba`` when present) or regression values.
@@ -542,6 +620,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         Returns
         -------
         TimeSeriesSegmentExplanation
+            The explanation, with the series and its window boundaries.
 
         Examples
         --------

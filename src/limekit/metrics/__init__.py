@@ -1,4 +1,4 @@
-"""Metrics for local explanations (METHODS.md §4).
+"""Metrics for local explanations (see :doc:`/methods/metrics`).
 
 Every metric takes limekit :class:`~limekit.Explanation` objects or plain
 attribution arrays from any other library (e.g. SHAP values of shape ``(d,)``

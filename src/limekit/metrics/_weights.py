@@ -98,6 +98,8 @@ def attribution_matrix(attributions: Any, label: int | None = None,
     Returns
     -------
     ndarray of shape (n, d)
+        One attribution vector per row; features an explanation did not
+        select are 0.
 
     Examples
     --------

@@ -35,12 +35,15 @@ def sparseness(attributions: Any, label: int | None = None) -> float | np.ndarra
     Parameters
     ----------
     attributions : array-like of shape (d,) or (n, d), Explanation, or sequence of them
+        One attribution vector (or Explanation) per row, as for
+        :func:`attribution_matrix`.
     label : int, optional
         Label to use from Explanations.
 
     Returns
     -------
     float, or ndarray of shape (n,) for 2-D input
+        The sparseness of each attribution vector.
 
     Examples
     --------
@@ -67,11 +70,15 @@ def complexity(attributions: Any, label: int | None = None) -> float | np.ndarra
     Parameters
     ----------
     attributions : array-like of shape (d,) or (n, d), Explanation, or sequence of them
+        One attribution vector (or Explanation) per row, as for
+        :func:`attribution_matrix`.
     label : int, optional
+        Label to use from Explanations.
 
     Returns
     -------
     float, or ndarray of shape (n,) for 2-D input
+        The complexity of each attribution vector.
 
     Examples
     --------

@@ -1,7 +1,7 @@
 """Local fidelity: how closely a surrogate follows the black box around an instance.
 
 The surrogate's own ``score`` is its weighted R² on the samples it was fitted
-on, an optimistic, in-sample figure. The LEMON / MARS protocol (METHODS.md §4)
+on, an optimistic, in-sample figure. The LEMON / MARS protocol (:doc:`/methods/metrics`)
 measures fidelity instead on *fresh* samples from the neighbourhood: draw new
 points around the instance (independently of the explainer's draw), evaluate
 the black box (probability of the explained class, or the regression output)
@@ -50,7 +50,14 @@ class FidelityReport:
     effective_n: float
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible dict; an undefined (NaN) figure becomes ``None``."""
+        """Convert the report to a JSON-compatible dict.
+
+        Returns
+        -------
+        dict
+            ``rmse``, ``r2``, ``n`` and ``effective_n``; an undefined (NaN) figure
+            becomes ``None``.
+        """
         return {"rmse": _json_float(self.rmse), "r2": _json_float(self.r2), "n": int(self.n),
                 "effective_n": _json_float(self.effective_n)}
 
@@ -74,6 +81,8 @@ def fidelity_scores(model_values: Any, surrogate_values: Any,
     Returns
     -------
     FidelityReport
+        The weighted RMSE and R² of the surrogate against the model, and the
+        effective sample size of the weights.
 
     Notes
     -----
@@ -123,6 +132,7 @@ def linear_surrogate_predict(explanation: Explanation, Z: Any,
     Parameters
     ----------
     explanation : Explanation
+        The explanation whose surrogate to evaluate.
     Z : array-like of shape (n, d) or (d,)
         Samples in the explanation's interpretable representation (tabular
         with a discretizer: 1 if the feature is in the instance's bin, else 0;
@@ -134,6 +144,7 @@ def linear_surrogate_predict(explanation: Explanation, Z: Any,
     Returns
     -------
     ndarray of shape (n,), or float for 1-D ``Z``
+        The surrogate's prediction (intercept plus weighted features) at each sample.
 
     Notes
     -----
@@ -175,7 +186,17 @@ def effective_sample_size(weights: Any) -> float:
     """Kish effective sample size ``(Σw)² / Σw²`` of non-negative weights.
 
     ``n`` for equal weights; close to 1 when one sample carries almost all the
-    weight (the unstable regime of LIME with narrow kernels, METHODS.md §2).
+    weight (the unstable regime of LIME with narrow kernels, see :doc:`/methods/glime`).
+
+    Parameters
+    ----------
+    weights : array-like of shape (n,)
+        Non-negative sample weights.
+
+    Returns
+    -------
+    float
+        The effective number of samples, between 1 and ``n``.
 
     Examples
     --------

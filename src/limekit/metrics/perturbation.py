@@ -1,6 +1,6 @@
 """Perturbation faithfulness: does removing what the explanation calls important change the model?
 
-* :func:`insertion_deletion` (RISE; ID-ExpO, METHODS.md §4): order the features
+* :func:`insertion_deletion` (RISE; ID-ExpO; see :doc:`/methods/metrics`): order the features
   by attribution, then *delete* the top ones (replace them by a baseline) or
   *insert* only them (into the baseline) and follow the model's output. A
   faithful explanation makes the deletion curve fall fast (low area) and the
@@ -72,7 +72,13 @@ class InsertionDeletionResult:
     steps: np.ndarray
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible dict (arrays become lists)."""
+        """Convert the result to a JSON-compatible dict.
+
+        Returns
+        -------
+        dict
+            Every field, arrays as lists.
+        """
         def conv(v):
             return v.tolist() if isinstance(v, np.ndarray) else float(v)
 
@@ -121,6 +127,7 @@ def insertion_deletion(model_fn: Callable[[np.ndarray], Any], x: Any, attributio
     Returns
     -------
     InsertionDeletionResult
+        The insertion and deletion curves of every instance and their areas.
 
     Notes
     -----
@@ -199,14 +206,18 @@ def faithfulness_correlation(model_fn: Callable[[np.ndarray], Any], x: Any, attr
     model_fn : callable
         ``model_fn(X) -> (n,)`` or ``(n, n_classes)``.
     x : array-like of shape (d,) or (n, d)
+        The explained instance(s).
     attributions : array-like of shape (d,) or (n, d), Explanation, or sequence of Explanations
-    baseline, background, label, batch_size
+        One attribution vector per instance.
+    baseline, background, label : optional
         As in :func:`insertion_deletion`.
     subset_size : int, optional
         Features removed per run, ``1 <= subset_size < d``; default
         ``ceil(d / 4)`` (Quantus' default of 224 is meant for images).
     n_runs : int, default 100
         Random subsets per instance (at least 2).
+    batch_size : int, optional
+        As in :func:`insertion_deletion`.
     random_state : int, Generator or None
         Seed for the subsets; the same seed gives the same result.
 

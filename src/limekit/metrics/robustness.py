@@ -74,6 +74,7 @@ def max_sensitivity(explain_fn: Callable[[np.ndarray], Any], x: Any, *,
         instance. With ``batched=True``: ``explain_fn(X) -> (m, d)`` (or a
         sequence of Explanations) for ``X`` of shape ``(m, d)``.
     x : array-like of shape (d,)
+        The explained instance.
     radius : float or array-like of shape (d,), default 0.1
         Half-width of the ball per coordinate; pass e.g. ``0.1 * X.std(axis=0)``
         for features on different scales.
@@ -89,6 +90,7 @@ def max_sensitivity(explain_fn: Callable[[np.ndarray], Any], x: Any, *,
     batched : bool, default False
         Call ``explain_fn`` once with all perturbed points.
     random_state : int, Generator or None
+        Seed for the perturbations; the same seed gives the same result.
 
     Returns
     -------
@@ -131,15 +133,21 @@ def local_lipschitz_estimate(explain_fn: Callable[[np.ndarray], Any], x: Any, *,
     explain_fn : callable
         As in :func:`max_sensitivity`.
     x : array-like of shape (d,)
+        The explained instance.
     radius : float or array-like of shape (d,), default 0.1
         Half-width of the L∞ ball (``distribution="uniform"``) or standard
         deviation of the Gaussian noise (``"gaussian"``, Quantus' default with
         ``radius=0.1``), per coordinate.
     n_samples : int, default 10
+        Perturbed points (explanations computed).
     distribution : {"uniform", "gaussian"}, default "uniform"
+        How the perturbed points are drawn.
     label : int, optional
+        Label used when ``explain_fn`` returns Explanations.
     batched : bool, default False
+        Call ``explain_fn`` once with all perturbed points.
     random_state : int, Generator or None
+        Seed for the perturbations; the same seed gives the same result.
 
     Returns
     -------

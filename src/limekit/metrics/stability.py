@@ -2,7 +2,7 @@
 
 Explain the same instance several times (different seeds, or the same seed
 with different neighbourhood sizes) and compare the runs pairwise
-(METHODS.md §4):
+(see :doc:`/methods/metrics`):
 
 * :func:`jaccard_at_k`: overlap of the top-k feature sets (by ``|weight|``);
 * :func:`kendall_tau`: rank correlation of the full importance rankings;
@@ -54,7 +54,14 @@ class StabilityReport:
     n_runs: int
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible dict; an undefined (NaN) figure becomes ``None``."""
+        """Convert the report to a JSON-compatible dict.
+
+        Returns
+        -------
+        dict
+            ``jaccard``, ``kendall_tau``, ``sign_agreement``, ``k`` and ``n_runs``;
+            an undefined (NaN) figure becomes ``None``.
+        """
         def f(x: float) -> float | None:
             return None if math.isnan(x) else float(x)
 
@@ -79,6 +86,7 @@ def jaccard_at_k(attributions: Any, k: int = 5, label: int | None = None) -> flo
     Returns
     -------
     float in [0, 1]
+        The mean over all pairs of runs; 1 when every run selects the same top set.
 
     Notes
     -----
@@ -113,6 +121,7 @@ def kendall_tau(attributions: Any, label: int | None = None) -> float:
     Parameters
     ----------
     attributions : array-like of shape (n_runs, d), or sequence of Explanations
+        One row (or Explanation) per run, all over the same ``d`` features.
     label : int, optional
         Label to use from each Explanation.
 
@@ -157,12 +166,16 @@ def sign_agreement(attributions: Any, k: int = 5, label: int | None = None) -> f
     Parameters
     ----------
     attributions : array-like of shape (n_runs, d), or sequence of Explanations
+        One row (or Explanation) per run, all over the same ``d`` features.
     k : int, default 5
+        Size of each run's top set, ranked by ``|weight|``.
     label : int, optional
+        Label to use from each Explanation (default: each one's first label).
 
     Returns
     -------
     float in [0, 1]
+        The mean over all pairs of runs; 1 when the signs always agree.
 
     Examples
     --------
@@ -187,12 +200,16 @@ def stability_report(attributions: Any, k: int = 5, label: int | None = None) ->
     Parameters
     ----------
     attributions : array-like of shape (n_runs, d), or sequence of Explanations
+        One row (or Explanation) per run, all over the same ``d`` features.
     k : int, default 5
+        Top-k size for the Jaccard index and sign agreement.
     label : int, optional
+        Label to use from each Explanation (default: each one's first label).
 
     Returns
     -------
     StabilityReport
+        The Jaccard index, Kendall's τ and sign agreement across the runs.
 
     Examples
     --------
@@ -250,10 +267,12 @@ def explain_with_stability(explainer: Any, instance: Any, model: Any, n_runs: in
 
     Parameters
     ----------
-    explainer : any limekit explainer with ``random_state`` and ``explain``
-    instance, model
+    explainer : object
+        Any limekit explainer with ``random_state`` and ``explain``.
+    instance, model : object
         As for ``explainer.explain``.
     n_runs : int, default 5
+        Number of explanations, each with its own seed.
     k : int, default 5
         Top-k size for the Jaccard index and sign agreement.
     **explain_kwargs
@@ -262,6 +281,7 @@ def explain_with_stability(explainer: Any, instance: Any, model: Any, n_runs: in
     Returns
     -------
     Explanation
+        The first run's explanation, with ``diagnostics["stability"]`` set.
 
     Examples
     --------

@@ -18,6 +18,7 @@ into model inputs with the training data's columns and dtypes.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,7 +32,8 @@ from .._validation import check_finite_column, format_names
 from ..sampling import DiscreteTable, PackedBinary
 from .discretize import bin_edges
 
-__all__ = ["TabularRepresentation", "TabularMarginals", "InstanceRow"]
+__all__ = ["TabularRepresentation", "TabularMarginals", "InstanceRow", "BinStatistics",
+           "bin_statistics"]
 
 CATEGORICAL, BINNED, CONTINUOUS = "categorical", "binned", "continuous"
 
@@ -94,6 +96,68 @@ class _Column:
     std: float = 1.0
 
 
+@dataclass(frozen=True)
+class BinStatistics:
+    """The bins of one continuous column and the statistics lime samples them with.
+
+    Attributes
+    ----------
+    edges : ndarray
+        Sorted interior bin edges (bin ``b`` is ``searchsorted(edges, v) == b``).
+    freqs : ndarray
+        Probability of each bin (``edges.size + 1`` entries).
+    mean, std : ndarray
+        Mean and standard deviation of the training values in each bin.
+    lo, hi : ndarray
+        Bounds of each bin (the column's minimum and maximum at the ends).
+    """
+
+    edges: np.ndarray
+    freqs: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def bin_statistics(x: np.ndarray, edges: np.ndarray) -> BinStatistics:
+    """Per-bin frequency, mean, std and bounds of the values ``x`` cut at ``edges``.
+
+    Parameters
+    ----------
+    x : ndarray of float
+        The column's training values.
+    edges : ndarray of float
+        Sorted unique interior edges.
+
+    Returns
+    -------
+    BinStatistics
+    """
+    x = np.asarray(x, dtype=float)
+    edges = np.asarray(edges, dtype=float)
+    # Moments of x / 2^e (exact scaling): squares of values beyond ~1e154 would overflow
+    scale = _power_of_two_scale(x)
+    xs = x / scale
+    codes = np.searchsorted(edges, x)
+    nb = edges.size + 1
+    counts = np.bincount(codes, minlength=nb).astype(float)
+    sums = np.bincount(codes, weights=xs, minlength=nb)
+    sq = np.bincount(codes, weights=xs * xs, minlength=nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+        var = np.where(counts > 0, sq / np.maximum(counts, 1) - mean * mean, 0.0)
+    return BinStatistics(edges=edges, freqs=counts / counts.sum(), mean=mean * scale,
+                         std=np.sqrt(np.maximum(var, 0.0)) * scale,
+                         lo=np.concatenate([[x.min()], edges]),
+                         hi=np.concatenate([edges, [x.max()]]))
+
+
+def _is_sparse(data) -> bool:
+    """Whether ``data`` is a scipy.sparse matrix or array."""
+    return hasattr(data, "toarray") and hasattr(data, "nnz") and hasattr(data, "tocsc")
+
+
 def _is_categorical_dtype(dtype) -> bool:
     return (isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype)
             or pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_string_dtype(dtype))
@@ -116,12 +180,22 @@ class TabularRepresentation:
         Needed by ``discretizer="entropy"``.
     seed : int, optional
         Seed for the entropy discretizer's tree.
+
+    Notes
+    -----
+    A scipy.sparse ``training_data`` (CSR, CSC, ...) is read column statistic by
+    column statistic without densifying it; every column is then continuous
+    (``discretizer=None``, no categorical features), instances may be sparse
+    rows, and the model is called with CSR matrices.
     """
 
     def __init__(self, training_data, feature_names: Sequence[str] | None = None,
                  categorical_features: Sequence[int | str] | None = None,
                  discretizer: str | None = "quartile", training_labels=None,
                  seed: int | None = None) -> None:
+        if _is_sparse(training_data):
+            self._fit_sparse(training_data, feature_names, categorical_features, discretizer)
+            return
         frame, self.input_kind = _as_training_frame(training_data, feature_names)
         n_rows, n_cols = frame.shape
         if n_rows < 2:
@@ -158,6 +232,82 @@ class TabularRepresentation:
             else:
                 self.columns.append(_fit_numeric(name, series, discretizer, labels, seed))
         self._index()
+
+    def _fit_sparse(self, data, feature_names, categorical_features, discretizer) -> None:
+        """Continuous columns from a scipy.sparse matrix's column moments (no densifying)."""
+        if discretizer is not None:
+            raise ValueError(
+                "sparse training_data can only be explained continuous: pass discretizer=None "
+                "(binning needs each column's quantiles), or a dense array to discretize."
+            )
+        if categorical_features is not None and len(categorical_features):
+            raise ValueError("categorical_features are not supported with sparse training_data; "
+                             "pass a dense array or DataFrame for categorical columns.")
+        X = data.tocsc().astype(float)
+        n_rows, n_cols = X.shape
+        if n_rows < 2:
+            raise ValueError(
+                f"training_data has {n_rows} row(s); at least 2 are needed to estimate the "
+                "feature distributions to sample from."
+            )
+        if n_cols < 1:
+            raise ValueError("training_data has no columns")
+        if not np.all(np.isfinite(X.data)):
+            raise ValueError("training_data has NaN or infinite values; impute them first.")
+        names = ([f"x{j}" for j in range(n_cols)] if feature_names is None
+                 else [str(f) for f in feature_names])
+        if len(names) != n_cols:
+            raise ValueError(f"feature_names has {len(names)} names but training_data has "
+                             f"{n_cols} columns")
+        if len(set(names)) != n_cols:
+            raise ValueError(f"feature names must be unique, got {format_names(names)}")
+        self.input_kind = "sparse"
+        self.columns_ = list(names)
+        self.feature_names = list(names)
+        self.discretizer = None
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        var = np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean * mean
+        std = np.sqrt(np.maximum(var, 0.0))
+        self.columns = [_Column(name=name, kind=CONTINUOUS, dtype=np.dtype(float),
+                                mean=float(m), std=float(s))
+                        for name, m, s in zip(names, mean, std, strict=True)]
+        self._index()
+
+    def with_statistics(self, bins: dict[int, BinStatistics] | None = None,
+                        categories: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
+                        ) -> TabularRepresentation:
+        """A copy whose columns use given statistics instead of the training data's.
+
+        For bins and frequencies computed elsewhere (lime's discretizer objects,
+        ``training_data_stats``): column ``j`` in ``bins`` becomes binned with
+        those edges and per-bin statistics; column ``j`` in ``categories``
+        becomes categorical with those ``(values, frequencies)``.
+
+        Parameters
+        ----------
+        bins : dict of int to BinStatistics, optional
+        categories : dict of int to (values, frequencies), optional
+            Frequencies need not be normalised.
+
+        Returns
+        -------
+        TabularRepresentation
+        """
+        new = copy.copy(self)
+        new.__dict__.pop("_bin_names", None)
+        new.columns = [copy.copy(c) for c in self.columns]
+        for j, st in (bins or {}).items():
+            col = new.columns[int(j)]
+            if col.kind == CATEGORICAL:
+                raise ValueError(f"feature {col.name!r} is categorical; it cannot be binned")
+            col.kind, col.edges, col.freqs = BINNED, np.asarray(st.edges, float), st.freqs
+            col.bin_mean, col.bin_std, col.bin_lo, col.bin_hi = st.mean, st.std, st.lo, st.hi
+        for j, (values, freqs) in (categories or {}).items():
+            col = new.columns[int(j)]
+            freqs = np.asarray(freqs, dtype=float)
+            col.kind, col.categories, col.freqs = CATEGORICAL, np.asarray(values), freqs / freqs.sum()
+        new._index()
+        return new
 
     # ------------------------------------------------------------ structure
     def _index(self) -> None:
@@ -448,6 +598,11 @@ class TabularRepresentation:
         """Numeric columns and categorical values as the model's input type."""
         if self.input_kind == "frame":
             return self._frame(numeric, cats, inst, starts)
+        if self.input_kind == "sparse":
+            from scipy import sparse
+
+            numeric[starts] = inst.astype(float)
+            return sparse.csr_matrix(numeric)
         if all(np.issubdtype(v.dtype, np.number) for v in cats.values()):
             for j, v in cats.items():
                 numeric[:, j] = v
@@ -680,22 +835,11 @@ def _fit_numeric(name: str, series: pd.Series, discretizer, labels, seed) -> _Co
                   mean=float(xs.mean()) * scale, std=float(xs.std()) * scale)
     if discretizer is None:
         return col
-    edges = bin_edges(x, discretizer, labels=labels, seed=seed)
-    codes = np.searchsorted(edges, x)
-    nb = edges.size + 1
-    counts = np.bincount(codes, minlength=nb).astype(float)
-    sums = np.bincount(codes, weights=xs, minlength=nb)
-    sq = np.bincount(codes, weights=xs * xs, minlength=nb)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
-        var = np.where(counts > 0, sq / np.maximum(counts, 1) - mean * mean, 0.0)
+    st = bin_statistics(x, bin_edges(x, discretizer, labels=labels, seed=seed))
     col.kind = BINNED
-    col.edges = edges
-    col.freqs = counts / counts.sum()
-    col.bin_mean = mean * scale
-    col.bin_std = np.sqrt(np.maximum(var, 0.0)) * scale
-    col.bin_lo = np.concatenate([[x.min()], edges])
-    col.bin_hi = np.concatenate([edges, [x.max()]])
+    col.edges = st.edges
+    col.freqs = st.freqs
+    col.bin_mean, col.bin_std, col.bin_lo, col.bin_hi = st.mean, st.std, st.lo, st.hi
     return col
 
 
@@ -771,6 +915,11 @@ def _as_row(instance, names: list[str]) -> np.ndarray:
     """One instance's values (object array) in the training columns' order, checking
     names and length."""
     d = len(names)
+    if _is_sparse(instance):
+        if instance.shape[0] != 1:
+            raise ValueError(f"explain one instance at a time: got a sparse matrix of shape "
+                             f"{instance.shape}; pass X[i] (one row).")
+        instance = instance.toarray().ravel()
     if isinstance(instance, pd.DataFrame):
         if instance.shape[0] != 1:
             raise ValueError(

@@ -14,12 +14,32 @@ __all__ = ["MarsSurrogate", "MarsModel", "TreeSurrogate", "BayesianRidgeSurrogat
 
 
 #: ``surrogate=`` names accepted by the explainers.
+#: Surrogate names accepted by ``surrogate=`` (and :func:`make_surrogate`).
 SURROGATES = ("ridge", "lasso", "mars", "tree", "bayes")
 
 
 def make_surrogate(surrogate):
-    """The surrogate for ``surrogate=``: a name from :data:`SURROGATES`, ``None``
-    (ridge, lime's default), or any object with ``fit(design, label, features, z0)``."""
+    """Resolve the ``surrogate=`` argument of the explainers to a surrogate object.
+
+    Parameters
+    ----------
+    surrogate : str, object or None
+        A name from :data:`SURROGATES`, ``None`` (ridge, lime's default), or
+        any object with ``fit(design, label, features, z0)``, returned as is.
+
+    Returns
+    -------
+    object
+        The surrogate: ``RidgeSurrogate(alpha=1.0)`` for ``None`` or
+        ``"ridge"``, the named surrogate with its defaults, or ``surrogate``.
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown.
+    TypeError
+        If an object has no ``fit`` method.
+    """
     if surrogate is None or (isinstance(surrogate, str) and surrogate == "ridge"):
         return RidgeSurrogate(alpha=1.0)
     if isinstance(surrogate, str):

@@ -160,7 +160,26 @@ class BayesianRidgeSurrogate:
 
     def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
             z0: np.ndarray) -> SurrogateFit:
-        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``."""
+        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``.
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood: interpretable samples ``X``, model
+            outputs ``Y`` and kernel weights ``w``.
+        label : int
+            Column of ``design.Y`` to fit (the explained label).
+        features : ndarray of int
+            Indices of the selected features (columns of ``design.X``).
+        z0 : ndarray of shape (n_features,)
+            The explained instance in the interpretable space.
+
+        Returns
+        -------
+        SurrogateFit
+            The selected features' weights, intercept, weighted R² and the
+            prediction at ``z0``, with the credible intervals in ``details``.
+        """
         from scipy.stats import norm
 
         S = np.asarray(features, dtype=np.intp)

@@ -103,7 +103,26 @@ class LassoSurrogate:
 
     def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
             z0: np.ndarray) -> SurrogateFit:
-        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``."""
+        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``.
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood: interpretable samples ``X``, model
+            outputs ``Y`` and kernel weights ``w``.
+        label : int
+            Column of ``design.Y`` to fit (the explained label).
+        features : ndarray of int
+            Indices of the selected features (columns of ``design.X``).
+        z0 : ndarray of shape (n_features,)
+            The explained instance in the interpretable space.
+
+        Returns
+        -------
+        SurrogateFit
+            The selected features' weights, intercept, weighted R² and the
+            prediction at ``z0``.
+        """
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.linear_model import Lasso
 

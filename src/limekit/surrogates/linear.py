@@ -14,7 +14,24 @@ __all__ = ["RidgeSurrogate", "EstimatorSurrogate", "SurrogateFit"]
 
 @dataclass(frozen=True)
 class SurrogateFit:
-    """One label's fitted surrogate in the interpretable space."""
+    """One label's fitted surrogate in the interpretable space.
+
+    Attributes
+    ----------
+    features : ndarray of int
+        Indices of the selected features.
+    coef : ndarray of float
+        Weight of each selected feature.
+    intercept : float
+        Intercept of the surrogate.
+    score : float
+        Weighted R² on the fitting samples.
+    local_pred : float
+        Surrogate prediction at the instance (row 0).
+    details : dict or None
+        JSON-compatible extras beyond linear weights (credible intervals,
+        rules, slopes, ...), stored on the `~limekit.LabelExplanation`.
+    """
 
     features: np.ndarray   # selected feature indices
     coef: np.ndarray       # weight of each selected feature
@@ -47,6 +64,26 @@ class RidgeSurrogate:
 
     def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
             z0: np.ndarray) -> SurrogateFit:
+        """Fit the weighted ridge regression on ``design.X[:, features]``.
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood: interpretable samples ``X``, model
+            outputs ``Y`` and kernel weights ``w``.
+        label : int
+            Column of ``design.Y`` to fit (the explained label).
+        features : ndarray of int
+            Indices of the selected features (columns of ``design.X``).
+        z0 : ndarray of shape (n_features,)
+            The explained instance in the interpretable space.
+
+        Returns
+        -------
+        SurrogateFit
+            The selected features' weights, intercept, weighted R² and the
+            prediction at ``z0``.
+        """
         S = np.asarray(features, dtype=np.intp)
         coef = design.solve(S, self.alpha)[:, label]
         intercept = float(design.y_mean[label] - design.x_mean[S] @ coef)
@@ -73,6 +110,12 @@ class EstimatorSurrogate:
     The regressor must accept ``sample_weight`` in ``fit`` and expose ``coef_``
     and ``intercept_`` after fitting. It is cloned for every fit, so one
     instance can serve many explanations.
+
+    Parameters
+    ----------
+    regressor : estimator
+        An unfitted scikit-learn style linear regressor (``Ridge``, ``Lasso``,
+        ``LinearRegression``, ...).
     """
 
     def __init__(self, regressor) -> None:
@@ -84,6 +127,26 @@ class EstimatorSurrogate:
 
     def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
             z0: np.ndarray) -> SurrogateFit:
+        """Fit a clone of the regressor on ``design.X[:, features]``, weighted by ``design.w``.
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood: interpretable samples ``X``, model
+            outputs ``Y`` and kernel weights ``w``.
+        label : int
+            Column of ``design.Y`` to fit (the explained label).
+        features : ndarray of int
+            Indices of the selected features (columns of ``design.X``).
+        z0 : ndarray of shape (n_features,)
+            The explained instance in the interpretable space.
+
+        Returns
+        -------
+        SurrogateFit
+            The selected features' weights, intercept, weighted R² and the
+            prediction at ``z0``.
+        """
         from sklearn.base import clone
         from sklearn.metrics import r2_score
 

@@ -102,7 +102,18 @@ class MarsModel:
         return Z
 
     def basis(self, Z: np.ndarray) -> np.ndarray:
-        """Basis-function values ``(n_samples, n_terms)`` at the rows of ``Z``."""
+        """Evaluate every basis function at the rows of ``Z``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_features)
+            Samples in the interpretable space the model was fitted in.
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples, n_terms)
+            The value of each basis function (column) at each sample (row).
+        """
         Z = self._check(Z)
         out = np.ones((Z.shape[0], len(self.terms)))
         for m, term in enumerate(self.terms):
@@ -111,14 +122,37 @@ class MarsModel:
         return out
 
     def predict(self, Z: np.ndarray) -> np.ndarray:
-        """The surrogate's prediction at each row of ``Z`` (shape ``(n_samples,)``)."""
+        """Predict the surrogate's output at each row of ``Z``.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_features)
+            Samples in the interpretable space the model was fitted in.
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,)
+            ``g`` at each sample.
+        """
         return self.basis(Z) @ self.coef
 
     def slopes(self, z: np.ndarray, features: Sequence[int]) -> np.ndarray:
-        """``∂g/∂z_j`` at the point ``z`` for each ``j`` in ``features``.
+        """Compute the local slopes ``∂g/∂z_j`` at the point ``z`` for each ``j`` in ``features``.
 
         At a knot the hinge is not differentiable; the mean of its left and
         right slopes is used.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n_features,)
+            The point, in the interpretable space.
+        features : sequence of int
+            The features to differentiate by.
+
+        Returns
+        -------
+        ndarray of float, shape (len(features),)
+            The partial derivative of ``g`` by each of ``features`` at ``z``.
         """
         z = np.asarray(z, dtype=float).ravel()
         pos = {int(f): i for i, f in enumerate(features)}
@@ -133,12 +167,26 @@ class MarsModel:
         return out
 
     def term_strings(self) -> list[str]:
-        """Readable basis functions, e.g. ``"max(0, x3 - 0.52)"``."""
+        """Write the basis functions as readable formulas.
+
+        Returns
+        -------
+        list of str
+            One formula per term, e.g. ``"max(0, x3 - 0.52)"``; ``"1"`` for the
+            intercept.
+        """
         return [" * ".join(_factor_str(*fac) for fac in term) if term else "1"
                 for term in self.terms]
 
     def to_details(self) -> dict[str, Any]:
-        """The model as JSON-compatible data (see :meth:`from_details`)."""
+        """Describe the model as JSON-compatible data.
+
+        Returns
+        -------
+        dict
+            ``terms`` (readable formulas), ``term_coefs`` and ``basis`` (the
+            factors); :meth:`from_details` rebuilds the model from it.
+        """
         return {"terms": self.term_strings(),
                 "term_coefs": [float(c) for c in self.coef],
                 "basis": [[[int(f), int(s), float(t)] for f, s, t in term]
@@ -146,7 +194,24 @@ class MarsModel:
 
     @classmethod
     def from_details(cls, details: dict[str, Any]) -> MarsModel:
-        """Rebuild the model from an explanation's ``details`` (to evaluate fidelity)."""
+        """Rebuild the model from an explanation's ``details`` (to evaluate fidelity).
+
+        Parameters
+        ----------
+        details : dict
+            A `~limekit.LabelExplanation`'s ``details`` from a
+            `~limekit.MarsSurrogate` fit, or :meth:`to_details` output.
+
+        Returns
+        -------
+        MarsModel
+            The model.
+
+        Raises
+        ------
+        ValueError
+            If ``details`` do not describe a MARS model.
+        """
         try:
             terms = tuple(tuple((int(f), int(s), float(t)) for f, s, t in term)
                           for term in details["basis"])
@@ -576,7 +641,24 @@ class MarsSurrogate:
 
     def fit_model(self, design: WeightedDesign, label: int,
                   features: np.ndarray) -> tuple[MarsModel, float]:
-        """Fit MARS on ``design.X[:, features]``; returns the model and its GCV."""
+        """Fit MARS on ``design.X[:, features]`` and target ``design.Y[:, label]``.
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood.
+        label : int
+            Column of ``design.Y`` to fit.
+        features : ndarray of int
+            Indices of the columns of ``design.X`` the model may use.
+
+        Returns
+        -------
+        model : MarsModel
+            The pruned model (its terms index the columns of ``design.X``).
+        gcv : float
+            Its generalised cross-validation score (lower is better).
+        """
         S = np.asarray(features, dtype=np.intp)
         # the fit is invariant to the weights' scale; normalising avoids underflow
         y, w = design.Y[:, label], design.w / design.w.max()
@@ -589,7 +671,26 @@ class MarsSurrogate:
 
     def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
             z0: np.ndarray) -> SurrogateFit:
-        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``."""
+        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``.
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood: interpretable samples ``X``, model
+            outputs ``Y`` and kernel weights ``w``.
+        label : int
+            Column of ``design.Y`` to fit (the explained label).
+        features : ndarray of int
+            Indices of the selected features (columns of ``design.X``).
+        z0 : ndarray of shape (n_features,)
+            The explained instance in the interpretable space.
+
+        Returns
+        -------
+        SurrogateFit
+            The selected features' weights, intercept, weighted R² and the
+            prediction at ``z0``; the weights are the local slopes at ``z0`` and ``details`` holds the model.
+        """
         S = np.asarray(features, dtype=np.intp)
         model, gcv = self.fit_model(design, label, S)
         z0 = np.asarray(z0, dtype=float)

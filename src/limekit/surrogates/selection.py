@@ -19,6 +19,7 @@ from ..sampling import PackedBinary, as_dense
 
 __all__ = ["WeightedDesign", "select_features", "SELECTION_METHODS"]
 
+#: Feature-selection methods accepted by ``feature_selection=``, as in lime.
 SELECTION_METHODS = ("auto", "forward_selection", "highest_weights", "lasso_path", "none")
 
 
@@ -30,8 +31,10 @@ class WeightedDesign:
     X : ndarray (n, d) or PackedBinary
         The samples; :class:`~limekit.sampling.PackedBinary` 0/1 samples are
         counted from their bit masks and unpacked only if a surrogate reads ``X``.
-    Y : ndarray (n, L) — one column per label
-    w : ndarray (n,) — non-negative sample weights, positive sum
+    Y : ndarray (n, L)
+        The model outputs, one column per label.
+    w : ndarray (n,)
+        Non-negative sample weights with a positive sum.
     """
 
     def __init__(self, X, Y: np.ndarray, w: np.ndarray) -> None:
@@ -83,6 +86,20 @@ class WeightedDesign:
         From the sufficient statistics, ``tss − 2 βᵀb + βᵀGβ``: no pass over the
         samples. When that difference is lost in rounding (a near-perfect fit)
         it is recomputed from the residuals.
+
+        Parameters
+        ----------
+        features : ndarray of int
+            Indices of the fitted features.
+        coef : ndarray of float
+            The fit's coefficient on each of ``features``.
+        label : int
+            Column of ``Y`` that was fitted.
+
+        Returns
+        -------
+        float
+            The weighted residual sum of squares.
         """
         S = np.asarray(features, dtype=np.intp)
         tss = float(self.tss[label])
@@ -97,7 +114,18 @@ class WeightedDesign:
         return float(self.w @ (resid * resid))
 
     def weighted_square_sum(self, label: int) -> float:
-        """``Σ w y²`` for ``label`` (the scale against which a TSS counts as noise)."""
+        """Compute ``Σ w y²`` for one label (the scale against which a TSS counts as noise).
+
+        Parameters
+        ----------
+        label : int
+            Column of ``Y``.
+
+        Returns
+        -------
+        float
+            The weighted sum of the squared (uncentred) outputs.
+        """
         y = self.Y[:, label]
         return float(self.w @ (y * y))
 
@@ -106,6 +134,18 @@ class WeightedDesign:
 
         ``alpha = 0`` is ordinary weighted least squares; a rank-deficient
         system falls back to the minimum-norm solution (as scikit-learn does).
+
+        Parameters
+        ----------
+        features : ndarray of int
+            Indices of the features to fit on.
+        alpha : float
+            L2 penalty (the intercept is not penalised).
+
+        Returns
+        -------
+        ndarray of float, shape (len(features), n_labels)
+            The coefficients of every label's fit.
         """
         S = np.asarray(features, dtype=np.intp)
         if S.size == 0:
@@ -131,7 +171,32 @@ class WeightedDesign:
 
 def select_features(design: WeightedDesign, label: int, num_features: int, method: str,
                     z0: np.ndarray) -> np.ndarray:
-    """Indices of the features to keep for ``label`` (``design.Y[:, label]``)."""
+    """Select the features to keep for one label, as lime's ``feature_selection``.
+
+    Parameters
+    ----------
+    design : WeightedDesign
+        The weighted neighbourhood.
+    label : int
+        Column of ``design.Y`` to explain.
+    num_features : int
+        How many features to keep.
+    method : str
+        One of :data:`SELECTION_METHODS`; ``"auto"`` is forward selection for
+        up to 6 features and highest weights above.
+    z0 : ndarray of shape (n_features,)
+        The explained instance in the interpretable space.
+
+    Returns
+    -------
+    ndarray of int
+        Indices of the kept features (columns of ``design.X``).
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is unknown.
+    """
     d = design.G.shape[0]
     if method == "auto":
         method = "forward_selection" if num_features <= 6 else "highest_weights"

@@ -12,7 +12,7 @@ __all__ = ["ShapleySurrogate"]
 
 
 class ShapleySurrogate:
-    """Shapley values of the interpretable features (KernelSHAP, METHODS §5).
+    """Shapley values of the interpretable features (KernelSHAP, see :doc:`/methods/kernelshap`).
 
     Fitted on every feature (feature selection does not apply: Shapley values
     share the whole prediction). ``coef`` are the Shapley values,
@@ -27,6 +27,26 @@ class ShapleySurrogate:
 
     def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
             z0: np.ndarray) -> SurrogateFit:
+        """Solve for the Shapley values of every feature (``features`` is ignored).
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood: interpretable samples ``X``, model
+            outputs ``Y`` and kernel weights ``w``.
+        label : int
+            Column of ``design.Y`` to fit (the explained label).
+        features : ndarray of int
+            Indices of the selected features (columns of ``design.X``).
+        z0 : ndarray of shape (n_features,)
+            The explained instance in the interpretable space.
+
+        Returns
+        -------
+        SurrogateFit
+            The selected features' weights, intercept, weighted R² and the
+            prediction at ``z0``; the weights are the Shapley values and the intercept the empty coalition's value.
+        """
         from ..shapley import solve_kernelshap
 
         X, y = design.X, design.Y[:, label]

@@ -29,7 +29,7 @@ class TreeSurrogate:
     max_depth : int, default 3
         Depth of the tree (at most ``2 ** max_depth`` rules).
     min_samples_leaf : int or float, default 0.05
-        scikit-learn's meaning: a count, or a fraction of the samples with
+        In scikit-learn's meaning: a count, or a fraction of the samples with
         positive weight, that each leaf must hold.
     random_state : int, default 0
         Seed of the tree's tie-breaking between equally good splits, so that the
@@ -83,7 +83,26 @@ class TreeSurrogate:
 
     def fit(self, design: WeightedDesign, label: int, features: np.ndarray,
             z0: np.ndarray) -> SurrogateFit:
-        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``."""
+        """Fit on ``design.X[:, features]`` and target ``design.Y[:, label]``.
+
+        Parameters
+        ----------
+        design : WeightedDesign
+            The weighted neighbourhood: interpretable samples ``X``, model
+            outputs ``Y`` and kernel weights ``w``.
+        label : int
+            Column of ``design.Y`` to fit (the explained label).
+        features : ndarray of int
+            Indices of the selected features (columns of ``design.X``).
+        z0 : ndarray of shape (n_features,)
+            The explained instance in the interpretable space.
+
+        Returns
+        -------
+        SurrogateFit
+            The selected features' weights, intercept, weighted R² and the
+            prediction at ``z0``; ``details`` holds the tree's rules.
+        """
         from sklearn.tree import DecisionTreeRegressor
 
         S = np.asarray(features, dtype=np.intp)

@@ -42,6 +42,8 @@ class BaseWrapper:
     Parameters
     ----------
     target_fn : callable, optional
+        The function the stored parameters are meant for; without it, the
+        wrapper's own ``__call__`` (in a callable subclass) is the target.
     **target_params
         Keyword arguments for ``target_fn``.
     """
@@ -52,26 +54,57 @@ class BaseWrapper:
 
     def _check_params(self, parameters: dict[str, Any]) -> None:
         """Raise ValueError if a parameter is not a keyword of the target function."""
-        if isinstance(parameters, str):
-            raise TypeError("invalid argument: list or dictionary expected")
         fn = self.target_fn
         if fn is None and callable(self):
             fn = self.__call__
         if fn is None:
             raise TypeError("invalid argument: tested object is not callable, please provide "
                             "a valid target_fn")
+        if not callable(fn):  # lime looks up fn.__call__: AttributeError
+            raise AttributeError(f"target_fn {type(fn).__name__!r} object is not callable "
+                                 "(it has no __call__)")
+        if isinstance(parameters, str):
+            raise TypeError("invalid argument: list or dictionary expected")
         for p in parameters:
             if not _accepts_keyword(fn, p):
                 raise ValueError(f"{p} is not a valid parameter")
 
     def set_params(self, **params: Any) -> None:
-        """Replace the stored parameters (each must be a keyword of the target function)."""
+        """Replace the stored parameters (each must be a keyword of the target function).
+
+        Parameters
+        ----------
+        **params
+            The new keyword parameters of the target function; they replace
+            all the stored ones.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is not a keyword of the target function.
+        TypeError
+            If there is no callable target.
+        """
         self._check_params(params)
         self.target_params = params
 
     def filter_params(self, fn: Callable[..., Any], override: dict[str, Any] | None = None
                       ) -> dict[str, Any]:
-        """The stored parameters that ``fn`` accepts, updated with ``override``."""
+        """The stored parameters that ``fn`` accepts, updated with ``override``.
+
+        Parameters
+        ----------
+        fn : callable
+            The function whose keyword parameters are kept.
+        override : dict, optional
+            Parameters added after filtering (they replace stored ones of the
+            same name and are not filtered).
+
+        Returns
+        -------
+        dict
+            A new dict of keyword arguments for ``fn``.
+        """
         result = {k: v for k, v in self.target_params.items() if _accepts_keyword(fn, k)}
         result.update(override or {})
         return result
@@ -83,6 +116,7 @@ class SegmentationAlgorithm(BaseWrapper):
     Parameters
     ----------
     algo_type : {"quickshift", "slic", "felzenszwalb"}
+        The :mod:`skimage.segmentation` function to wrap.
     **target_params
         Parameters of the scikit-image function; others are ignored.
 

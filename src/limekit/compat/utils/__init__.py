@@ -1,0 +1,3 @@
+"""lime's ``lime.utils`` package: :mod:`~limekit.compat.utils.generic_utils`."""
+
+__all__ = ["generic_utils"]
