@@ -7,7 +7,7 @@ The native API::
     print(exp)
 """
 
-from . import metrics
+from . import metrics, render  # render registers the renderers explanations call
 from ._version import __version__
 from .batch import ExplanationBatch
 from .calibration import CalibrationReport, ReCalX
@@ -71,6 +71,7 @@ __all__ = [
     "ReCalX",
     "CalibrationReport",
     "metrics",
+    "render",
     "GaussianMixtureSampler",
     "NearestNeighbourSampler",
     "VAESampler",

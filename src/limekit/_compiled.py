@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ._random import SPLITMIX_GAMMA, SPLITMIX_MIX1, SPLITMIX_MIX2
+from ._random import BELOW_ONE, SPLITMIX_GAMMA, SPLITMIX_MIX1, SPLITMIX_MIX2
 
 __all__ = ["enabled", "use_compiled", "draw_narrow", "same_bin", "undiscretize",
            "squared_euclidean", "centre_and_scale", "lime_binned", "row_masks",
@@ -518,7 +518,6 @@ def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_table
     """
     if not _state["on"]:
         return None
-    from .sampling import _BELOW_ONE
 
     m = table.boundaries.shape[1]
     Z = np.empty((n, m) if dense else (0, m))
@@ -526,7 +525,7 @@ def lime_binned(seed: np.uint64, n: int, table, inst_bins: np.ndarray, bin_table
     masks = np.empty((n, (m + 63) // 64), dtype=np.uint64)
     by_zeros = np.arange(m + 1, dtype=float) if by_zeros is None else by_zeros
     out = _lime_binned(np.uint64(seed), n, table.boundaries, table.lower, table.inv_p,
-                       table.width, _BELOW_ONE, inst_bins, bin_tables["quantiles"],
+                       table.width, BELOW_ONE, inst_bins, bin_tables["quantiles"],
                        bin_tables["row_offsets"], float(n_quantiles), by_zeros, Z, values,
                        masks)
     return out if dense else (None, *out[1:])

@@ -65,6 +65,10 @@ UNIFORM32_SCALE = 2.0 ** -32
 
 
 #: SplitMix64's increment (2⁶⁴ / golden ratio) and output-mixing multipliers
+# the largest position inside a category's mass: keeps index + v below index + 1
+# despite rounding, so the integer part of a tabulated draw is always its category
+BELOW_ONE = 1.0 - 2.0 ** -20
+
 SPLITMIX_GAMMA = 0x9E3779B97F4A7C15
 SPLITMIX_MIX1 = 0xBF58476D1CE4E5B9
 SPLITMIX_MIX2 = 0x94D049BB133111EB

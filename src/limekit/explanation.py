@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ._renderers import renderer
+
 __all__ = ["Explanation", "LabelExplanation"]
 
 SCHEMA_VERSION = 1
@@ -409,9 +411,7 @@ class Explanation:
         str
             The report (see :func:`limekit.render.render_text`).
         """
-        from .render.terminal import render_text
-
-        return render_text(self, label=label, width=width)
+        return renderer("terminal")(self, label=label, width=width)
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True) -> str:
         """Render as self-contained HTML (inline CSS/SVG, no script, no network).
@@ -429,9 +429,7 @@ class Explanation:
             The HTML, with every user string escaped (see
             :func:`limekit.render.render_html`).
         """
-        from .render.html import render_html
-
-        return render_html(self, labels=labels, full_page=full_page)
+        return renderer("html")(self, labels=labels, full_page=full_page)
 
     def save_html(self, path: str) -> None:
         """Write :meth:`to_html` to a file, encoded as UTF-8.
@@ -462,9 +460,7 @@ class Explanation:
         matplotlib.figure.Figure
             The figure holding the chart.
         """
-        from .render.plot import plot_explanation
-
-        return plot_explanation(self, label=label, ax=ax, **kwargs)
+        return renderer("plot")(self, label=label, ax=ax, **kwargs)
 
     def _repr_html_(self) -> str:
         return self.to_html(full_page=False)

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from . import _compiled
-from ._random import counter_words, stream_seed, uniform32, word_count
+from ._fast.discrete import DiscreteTable
+from ._fast.packed import PackedBinary, as_dense
+from ._random import BELOW_ONE
 
 if TYPE_CHECKING:
     from .representations.tabular import TabularMarginals
@@ -21,109 +22,6 @@ __all__ = ["LimeTabularSampler", "DiscreteTable", "sample_discrete", "RemoveUnif
            "BernoulliMaskSampler", "KernelMaskSampler", "ShapleyMaskSampler",
            "TabularKernelSampler", "NBallSampler", "TabularShapleySampler",
            "TabularRealisticSampler", "ValueNeighbourhood", "PackedBinary", "as_dense"]
-
-
-class DiscreteTable:
-    """Precomputed inverse-CDF tables for drawing from many small categorical distributions.
-
-    Built once per explainer, reused for every draw.
-
-    One uniform ``u`` per draw gives the category (how many CDF boundaries lie
-    at or below ``u``) *and*, for free, where ``u`` fell inside that
-    category's probability mass, ``v ∈ [0, 1)``, uniform and independent of
-    the category. :meth:`draw` returns ``index + v``: consumers that need only
-    the category take the integer part; binned columns use ``v`` to place the
-    value inside the bin (see ``TabularRepresentation``), so no second random
-    draw is needed.
-
-    Columns with at most ``narrow_limit`` categories are drawn by a broadcast
-    comparison per category (a loop over categories, never over samples),
-    several times faster than ``searchsorted`` on unsorted queries; wider
-    columns use ``searchsorted``.
-
-    Parameters
-    ----------
-    probabilities : tuple of ndarray
-        One probability vector per column (each sums to 1).
-    narrow_limit : int, default 16
-        Largest number of categories drawn by broadcast comparison.
-    """
-
-    def __init__(self, probabilities: tuple[np.ndarray, ...], narrow_limit: int = 16) -> None:
-        widths = np.array([p.size for p in probabilities], dtype=np.intp)
-        self.m = len(probabilities)
-        self.narrow = np.flatnonzero(widths <= narrow_limit)
-        self.wide = np.flatnonzero(widths > narrow_limit)
-        probs = [np.asarray(p, dtype=float) / np.sum(p) for p in probabilities]
-        lowers = [np.concatenate([[0.0], np.cumsum(p)[:-1]]) for p in probs]
-        self.width = max([1] + [int(widths[j]) for j in self.narrow])
-        # boundaries[k, c] = P(index <= k) for narrow column c; padding 2.0 is never reached
-        self.boundaries = np.full((max(1, self.width - 1), self.narrow.size), 2.0)
-        # lower[c * width + k], inv_p[...]: where category k's mass starts, 1 / its mass
-        self.lower = np.zeros(self.narrow.size * self.width)
-        self.inv_p = np.zeros(self.narrow.size * self.width)
-        for col, j in enumerate(self.narrow):
-            k = probs[j].size
-            self.boundaries[: k - 1, col] = lowers[j][1:]
-            self.lower[col * self.width : col * self.width + k] = lowers[j]
-            self.inv_p[col * self.width : col * self.width + k] = _safe_inverse(probs[j])
-        self._offsets = np.arange(self.narrow.size, dtype=np.intp) * self.width
-        self.wide_tables = [(lowers[j][1:], lowers[j], _safe_inverse(probs[j]))
-                            for j in self.wide]
-
-    def draw(self, rng: np.random.Generator | np.uint64, n: int) -> np.ndarray:
-        """Draw ``n`` values of every column.
-
-        Parameters
-        ----------
-        rng : numpy.random.Generator or numpy.uint64
-            A Generator, or the seed word of the stream (see ``stream_seed``).
-        n : int
-            Number of draws.
-
-        Returns
-        -------
-        ndarray of float, shape (n, m)
-            Category index plus the position inside its mass, in [0, 1).
-        """
-        seed = stream_seed(rng)
-        if self.narrow.size and not self.wide.size:
-            fast = _compiled.draw_narrow(seed, n, self.boundaries, self.lower, self.inv_p,
-                                         self.width, _BELOW_ONE)
-            if fast is not None:
-                return fast
-        words = counter_words(seed, word_count(n * self.m))
-        # uniform t goes to row t % n of column t // n: column-major, so the compiled
-        # kernels fill one column of a block of rows with contiguous words
-        u = np.ascontiguousarray(uniform32(words, n * self.m).reshape(self.m, n).T)
-        out = np.empty((n, self.m)) if self.wide.size else None
-        if self.narrow.size:
-            all_narrow = self.wide.size == 0
-            un = u if all_narrow else u[:, self.narrow]
-            idx = np.zeros(un.shape, dtype=np.uint8)  # narrow: at most 16 categories
-            for bound in self.boundaries:
-                idx += un >= bound
-            flat = idx + self._offsets
-            v = (un - self.lower.take(flat)) * self.inv_p.take(flat)
-            np.minimum(v, _BELOW_ONE, out=v)
-            v += idx
-            if all_narrow:
-                return v
-            out[:, self.narrow] = v
-        for j, (bounds, lower, inv_p) in zip(self.wide, self.wide_tables, strict=True):
-            idx = np.searchsorted(bounds, u[:, j], side="right")
-            v = (u[:, j] - lower[idx]) * inv_p[idx]
-            out[:, j] = idx + np.minimum(v, _BELOW_ONE)
-        return out
-
-
-# keeps index + v below index + 1 despite rounding, so the integer part is the index
-_BELOW_ONE = 1.0 - 2.0 ** -20
-
-
-def _safe_inverse(p: np.ndarray) -> np.ndarray:
-    """1/p, with 0 for categories that are never drawn."""
-    return np.divide(1.0, p, out=np.zeros_like(p), where=p > 0)
 
 
 def sample_discrete(rng: np.random.Generator, probabilities: tuple[np.ndarray, ...],
@@ -589,7 +487,7 @@ def _reference_codes(marginals: TabularMarginals, inst: np.ndarray) -> np.ndarra
         cum = np.cumsum(other)
         k = int(np.searchsorted(cum, total / 2.0))
         before = cum[k] - other[k]
-        out[c] = k + min((total / 2.0 - before) / other[k], _BELOW_ONE)
+        out[c] = k + min((total / 2.0 - before) / other[k], BELOW_ONE)
     return out
 
 
@@ -630,86 +528,6 @@ def _mirror_normal(eps: np.ndarray) -> np.ndarray:
 
 
 # -------------------------------------------- samplers that draw values, not codes
-class PackedBinary:
-    """Hold 0/1 interpretable samples as row bit masks, making the dense matrix only on demand.
-
-    Feature ``c`` is bit ``c % 64`` of word ``c // 64``.
-
-    Why: lime's binary samples are fitted from their bit masks alone (see
-    :func:`limekit._compiled.binary_design`); writing the dense float matrix too
-    costs 1.2 MB of memory traffic per 5000 × 30 neighbourhood that the default
-    surrogate never reads. Surrogates that need the samples (scikit-learn
-    regressors, trees, MARS, calibration, held-out fidelity) call :func:`as_dense`.
-
-    Parameters
-    ----------
-    masks : ndarray of uint64, shape (n, ceil(n_features / 64))
-        The bit mask of every sample.
-    n_features : int
-        Number of interpretable features.
-    first_row : ndarray of float, optional
-        Row 0 as a float vector, when it is known already (the instance).
-    """
-
-    __slots__ = ("masks", "n_features", "_dense", "_first")
-
-    def __init__(self, masks: np.ndarray, n_features: int,
-                 first_row: np.ndarray | None = None) -> None:
-        self.masks = masks
-        self.n_features = n_features
-        self._dense = None
-        self._first = first_row  # row 0 when the sampler knows it (the instance)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.masks.shape[0], self.n_features)
-
-    def row(self, i: int) -> np.ndarray:
-        """Return one sample as a float vector.
-
-        Parameters
-        ----------
-        i : int
-            The row.
-
-        Returns
-        -------
-        ndarray of float, shape (n_features,)
-            Its 0/1 values.
-        """
-        if i == 0 and self._first is not None:
-            return self._first
-        return _compiled.unpack_rows(self.masks[i : i + 1], self.n_features)[0]
-
-    def dense(self) -> np.ndarray:
-        """Unpack the samples into a dense matrix (made once, then cached).
-
-        Returns
-        -------
-        ndarray of float, shape (n, n_features)
-            The 0/1 samples.
-        """
-        if self._dense is None:
-            self._dense = _compiled.unpack_rows(self.masks, self.n_features)
-        return self._dense
-
-
-def as_dense(Z) -> np.ndarray:
-    """Return samples as an ndarray, unpacking :class:`PackedBinary` samples.
-
-    Parameters
-    ----------
-    Z : ndarray or PackedBinary
-        The samples.
-
-    Returns
-    -------
-    ndarray
-        ``Z`` itself, or the dense matrix of packed samples.
-    """
-    return Z.dense() if isinstance(Z, PackedBinary) else Z
-
-
 class ValueNeighbourhood(NamedTuple):
     """Sampled model-input values of one instance (see :meth:`TabularRepresentation.decode_values`).
 

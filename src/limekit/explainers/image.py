@@ -26,6 +26,7 @@ import numpy as np
 
 from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
 from .._random import check_random_state, explanation_rng, instance_digest
+from .._renderers import renderer
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox, check_consistent_output, check_model_output
@@ -257,9 +258,7 @@ class ImageExplanation(Explanation):
         ndarray of float, shape (H, W, 3)
             The RGB overlay, values in [0, 1], at the image's own size.
         """
-        from ..render.image import overlay_image
-
-        return overlay_image(self, label=label, num_features=num_features, scale=1)
+        return renderer("image.overlay")(self, label=label, num_features=num_features, scale=1)
 
     def overlay_png(self, label: int | None = None, num_features: int = 5) -> bytes:
         """Encode :meth:`overlay` as PNG (upscaled for small images).
@@ -276,9 +275,7 @@ class ImageExplanation(Explanation):
         bytes
             The PNG file's bytes.
         """
-        from ..render.image import encode_png, overlay_image
-
-        return encode_png(overlay_image(self, label=label, num_features=num_features))
+        return renderer("image.png")(renderer("image.overlay")(self, label=label, num_features=num_features))
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True,
                 num_features: int = 5) -> str:
@@ -298,9 +295,7 @@ class ImageExplanation(Explanation):
         str
             The HTML: no script, no network access, every user string escaped.
         """
-        from ..render.image import render_image_html
-
-        return render_image_html(self, labels=labels, full_page=full_page,
+        return renderer("image.html")(self, labels=labels, full_page=full_page,
                                  num_features=num_features)
 
     def plot(self, label: int | None = None, ax=None, num_features: int = 5, **kwargs: Any):
@@ -322,9 +317,7 @@ class ImageExplanation(Explanation):
         matplotlib.figure.Figure
             The figure drawn into.
         """
-        from ..render.image import plot_image_explanation
-
-        return plot_image_explanation(self, label=label, ax=ax, num_features=num_features,
+        return renderer("image.plot")(self, label=label, ax=ax, num_features=num_features,
                                       **kwargs)
 
     def __repr__(self) -> str:

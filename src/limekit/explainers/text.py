@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
+from .._renderers import renderer
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import as_blackbox
@@ -144,9 +145,7 @@ class TextExplanation(Explanation):
         str
             The report.
         """
-        from ..render.text import render_text_explanation
-
-        return render_text_explanation(self, label=label, width=width)
+        return renderer("text.terminal")(self, label=label, width=width)
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True) -> str:
         """Render as self-contained HTML: the text highlighted by weight, and the bar chart.
@@ -163,9 +162,7 @@ class TextExplanation(Explanation):
         str
             The HTML, with every user string escaped.
         """
-        from ..render.text import render_text_html
-
-        return render_text_html(self, labels=labels, full_page=full_page)
+        return renderer("text.html")(self, labels=labels, full_page=full_page)
 
     def __repr__(self) -> str:
         labs = ", ".join(self.class_name(k) for k in self.labels)

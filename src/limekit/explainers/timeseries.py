@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
+from .._renderers import renderer
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox
@@ -436,9 +437,7 @@ class TimeSeriesSegmentExplanation(Explanation):
         str
             The report.
         """
-        from ..render.timeseries import render_timeseries_text
-
-        return render_timeseries_text(self, label=label, width=width)
+        return renderer("series.terminal")(self, label=label, width=width)
 
     def to_html(self, labels: list[int] | None = None, full_page: bool = True) -> str:
         """Render as self-contained HTML: the series as inline SVG, and the weights.
@@ -455,9 +454,7 @@ class TimeSeriesSegmentExplanation(Explanation):
         str
             The HTML: no script, no network access, every user string escaped.
         """
-        from ..render.timeseries import render_timeseries_html
-
-        return render_timeseries_html(self, labels=labels, full_page=full_page)
+        return renderer("series.html")(self, labels=labels, full_page=full_page)
 
     def plot(self, label: int | None = None, ax=None, **kwargs: Any):
         """Plot the series with windows shaded green (for the label) or red (against it).
@@ -477,9 +474,7 @@ class TimeSeriesSegmentExplanation(Explanation):
         matplotlib.figure.Figure
             The figure drawn into.
         """
-        from ..render.timeseries import plot_timeseries
-
-        return plot_timeseries(self, label=label, ax=ax, **kwargs)
+        return renderer("series.plot")(self, label=label, ax=ax, **kwargs)
 
     def __repr__(self) -> str:
         labs = ", ".join(self.class_name(k) for k in self.labels)

@@ -24,6 +24,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._renderers import register
+
 if TYPE_CHECKING:
     from ..explanation import Explanation
 
@@ -283,6 +285,7 @@ def _fragment(exp: Explanation, labels: list[int], with_style: bool) -> str:
     return "\n".join(p for p in parts if p)
 
 
+@register("html")
 def render_html(
     exp: Explanation,
     labels: int | Sequence[int] | None = None,

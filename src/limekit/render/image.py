@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._optional import require
+from .._renderers import register
 from .html import (
     _CSS,
     _e,
@@ -114,6 +115,7 @@ def _boundaries(labels: np.ndarray) -> np.ndarray:
     return b
 
 
+@register("image.overlay")
 def overlay_image(exp: ImageExplanation, label: int | None = None, num_features: int = 5,
                   scale: int | None = None, boundaries: bool = True) -> np.ndarray:
     """Float RGB overlay in [0, 1]: the top ``num_features`` segments tinted by sign.
@@ -164,6 +166,7 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
             + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
 
 
+@register("image.png")
 def encode_png(rgb: np.ndarray, level: int = 9) -> bytes:
     """Encode an RGB image (float in [0, 1] or uint8, ``(H, W, 3)``) as PNG bytes.
 
@@ -229,6 +232,7 @@ def _trim(exp: ImageExplanation, max_bars: int) -> ImageExplanation:
     return dataclasses.replace(exp, label_explanations=les)
 
 
+@register("image.html")
 def render_image_html(exp: ImageExplanation, labels: int | Sequence[int] | None = None,
                       full_page: bool = True, num_features: int = 5,
                       max_bars: int = MAX_BARS) -> str:
@@ -270,6 +274,7 @@ def render_image_html(exp: ImageExplanation, labels: int | Sequence[int] | None 
 
 
 # ---------------------------------------------------------------- matplotlib
+@register("image.plot")
 def plot_image_explanation(exp: ImageExplanation, label: int | None = None,
                            ax: Axes | None = None, num_features: int = 5,
                            **kwargs: Any) -> Figure:

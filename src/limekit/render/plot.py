@@ -11,6 +11,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from .._optional import require
+from .._renderers import register
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -38,6 +39,7 @@ def _plain(text: str, limit: int | None = None) -> str:
     return text.replace("$", r"\$")
 
 
+@register("plot")
 def plot_explanation(
     exp: Explanation,
     label: int | None = None,

@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .._renderers import register
+
 if TYPE_CHECKING:
     from ..explanation import Explanation
 
@@ -292,6 +294,7 @@ def _label_section(exp: Explanation, label: int, width: int) -> list[_Line]:
     return lines
 
 
+@register("terminal")
 def render_text(
     exp: Explanation,
     label: int | Sequence[int] | None = None,

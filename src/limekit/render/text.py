@@ -25,6 +25,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .._renderers import register
 from .html import _page, render_html
 from .terminal import _resolve_width, render_text
 
@@ -117,6 +118,7 @@ def _text_block(exp: TextExplanation, label: int, opacity: bool) -> str:
     )
 
 
+@register("text.html")
 def render_text_html(exp: TextExplanation, labels: int | Sequence[int] | None = None,
                      full_page: bool = True, show_text: bool = True,
                      opacity: bool = True) -> str:
@@ -199,6 +201,7 @@ def mark_text(exp: TextExplanation, label: int | None = None,
     return "".join(out)
 
 
+@register("text.terminal")
 def render_text_explanation(exp: TextExplanation, label: int | Sequence[int] | None = None,
                             width: int | None = None, color: bool = False,
                             max_chars: int | None = None) -> str:

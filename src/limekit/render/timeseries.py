@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._optional import require
+from .._renderers import register
 from .html import render_html
 from .plot import NEGATIVE_COLOR, POSITIVE_COLOR, _plain
 from .terminal import _cell_width, _clean, _resolve_width, _truncate, render_text
@@ -67,6 +68,7 @@ def _cells(n_points: int, n_cells: int) -> np.ndarray:
     return (np.arange(n_cells + 1) * n_points) // n_cells
 
 
+@register("series.terminal")
 def render_timeseries_text(
     exp: TimeSeriesSegmentExplanation,
     label: int | Sequence[int] | None = None,
@@ -246,6 +248,7 @@ def _series_block(exp: TimeSeriesSegmentExplanation, labels: list[int]) -> str:
     return "\n".join(blocks)
 
 
+@register("series.html")
 def render_timeseries_html(
     exp: TimeSeriesSegmentExplanation,
     labels: int | Sequence[int] | None = None,
@@ -287,6 +290,7 @@ def render_timeseries_html(
 
 
 # ----------------------------------------------------------------- matplotlib
+@register("series.plot")
 def plot_timeseries(
     exp: TimeSeriesSegmentExplanation,
     label: int | None = None,

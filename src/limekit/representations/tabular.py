@@ -27,9 +27,10 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from .. import _compiled, _pool
+from .._fast.discrete import DiscreteTable
+from .._fast.packed import PackedBinary
 from .._random import stream_seed
 from .._validation import check_finite_column, format_names
-from ..sampling import DiscreteTable, PackedBinary
 from .discretize import bin_edges
 
 __all__ = ["TabularRepresentation", "TabularMarginals", "InstanceRow", "BinStatistics",
