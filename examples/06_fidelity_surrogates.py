@@ -29,8 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_friedman1
 
-from limekit import TabularExplainer
-from limekit.explainers._common import ExplanationQualityWarning
+from limekit import ExplanationQualityWarning, TabularExplainer
 from limekit.metrics import fidelity_scores, linear_surrogate_predict
 from limekit.surrogates.mars import MarsModel
 

@@ -18,6 +18,7 @@ import pytest
 
 MODULES = [
     "limekit.explanation",
+    "limekit.exceptions",
     "limekit.explainers.tabular",
     "limekit.compat.lime_tabular",
     "limekit.explainers.timeseries",

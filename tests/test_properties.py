@@ -37,6 +37,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from limekit import (
+    ExplanationQualityWarning,
     ImageExplainer,
     SegmentTimeSeriesExplainer,
     TabularExplainer,
@@ -69,15 +70,7 @@ SEEDS = st.integers(0, 2**31 - 1)
 
 
 # ============================================================ shared checks
-def _quality_warning_class() -> type[Warning] | None:
-    import limekit
-    from limekit.explainers import _common
-
-    return (getattr(limekit, "ExplanationQualityWarning", None)
-            or getattr(_common, "ExplanationQualityWarning", None))
-
-
-_QUALITY_WARNING = _quality_warning_class()
+_QUALITY_WARNING = ExplanationQualityWarning
 
 
 def _event(text: str) -> None:

@@ -344,7 +344,8 @@ def test_auto_link_picks_log_odds_only_for_saturated_models(cancer):
 
 
 def test_quality_warnings_say_what_to_change():
-    from limekit.explainers._common import ExplanationQualityWarning, diagnose
+    from limekit import ExplanationQualityWarning
+    from limekit.explainers._common import diagnose
 
     concentrated = np.r_[1.0, np.full(999, 1e-9)]  # one sample carries all the weight
     with pytest.warns(ExplanationQualityWarning, match="kernel_width"):

@@ -11,6 +11,7 @@ from . import metrics, render  # render registers the renderers explanations cal
 from ._version import __version__
 from .batch import ExplanationBatch
 from .calibration import CalibrationReport, ReCalX
+from .exceptions import ExplanationQualityWarning
 from .explainers import (
     ImageExplainer,
     ImageExplanation,
@@ -56,6 +57,7 @@ __all__ = [
     "Explanation",
     "ExplanationBatch",
     "LabelExplanation",
+    "ExplanationQualityWarning",
     "Kernel",
     "LimeTabularSampler",
     "RidgeSurrogate",

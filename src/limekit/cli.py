@@ -138,7 +138,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def _printed_explanation_lists_diagnostics() -> None:
     """The commands that print a whole explanation show its quality warnings in it:
     do not repeat them on stderr."""
-    from .explainers._common import ExplanationQualityWarning
+    from .exceptions import ExplanationQualityWarning
 
     warnings.simplefilter("ignore", ExplanationQualityWarning)
 

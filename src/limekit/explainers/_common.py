@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..exceptions import ExplanationQualityWarning
 from ..explanation import LabelExplanation, _finite
 from ..sampling import KernelMaskSampler, PackedBinary, ShapleyMaskSampler
 from ..surrogates import WeightedDesign, select_features
@@ -251,10 +252,6 @@ def apply_link(Y: np.ndarray, link: str) -> np.ndarray:
     # = clipping p to [clip, 1 − clip], but symmetric (1 − clip is not exact in floats)
     bound = np.log1p(-_LOGIT_CLIP) - np.log(_LOGIT_CLIP)
     return np.clip(z, -bound, bound)
-
-
-class ExplanationQualityWarning(UserWarning):
-    """An explanation was computed but should not be trusted as it is (see its message)."""
 
 
 def effective_sample_size(weights: np.ndarray) -> float:
