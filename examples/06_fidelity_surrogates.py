@@ -135,10 +135,11 @@ fig.tight_layout()
 # handful of leaves, sits in between.
 #
 # .. note::
-#    ``exp.fidelity`` evaluates an explanation's *weights*, i.e. the linear
-#    surrogate, or for ``"mars"`` and ``"tree"`` its linearisation at the
-#    instance. To judge a nonlinear surrogate as a predictor, evaluate the
-#    surrogate itself, as below.
+#    ``exp.fidelity`` scores each surrogate as the model it is: for ``"mars"``
+#    and ``"tree"`` the fitted spline or tree, with the linearisation at the
+#    instance (what the displayed weights describe) reported separately as
+#    ``"linear_r2"`` and ``"linear_rmse"``. Below, both are measured by hand
+#    on a neighbourhood of our own choosing.
 #
 # Fidelity by hand, on a neighbourhood of our choosing
 # ----------------------------------------------------

@@ -164,7 +164,10 @@ class Explanation:
         """Held-out fidelity per label, or ``None`` if it was not measured.
 
         ``{label: {"rmse", "r2", "n"}}``, measured on fresh neighbourhood
-        samples (not the ones the surrogate was fitted on).
+        samples (not the ones the surrogate was fitted on, and never the instance
+        itself). A surrogate that is not linear in its weights (MARS, a tree) is
+        scored as the model it is, and the linearisation its weights display also
+        as ``"linear_rmse"`` and ``"linear_r2"``.
         """
         fid = (self.diagnostics or {}).get("fidelity")
         return None if fid is None else {int(k): dict(v) for k, v in fid.items()}

@@ -105,12 +105,15 @@ def surrogate_for(sampler, surrogate):
 
 def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
                            labels: Sequence[int], num_features: int, feature_selection: str,
-                           surrogate) -> dict[int, LabelExplanation]:
+                           surrogate, predictors: dict | None = None
+                           ) -> dict[int, LabelExplanation]:
     """Select features and fit ``surrogate`` for each label on ``(Z, Y[:, label], weights)``.
 
     The weighted Gram matrix is computed once and shared by all labels.
     Row 0 of ``Z`` (an array or :class:`~limekit.sampling.PackedBinary`) is the
-    explained instance.
+    explained instance. When ``predictors`` is a dict, it receives, for each label
+    whose surrogate is not linear in its weights, the fitted model's prediction
+    function on interpretable samples (for :func:`heldout_fidelity`).
     """
     if isinstance(surrogate, ShapleySurrogate):
         # Shapley values share the whole prediction: no selection; the two anchor
@@ -140,6 +143,9 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
         coef = fit.coef[order] * c
         if not np.isfinite(coef).all():
             _finite(coef[~np.isfinite(coef)][0])  # raises, naming the value
+        if predictors is not None and fit.predict is not None:
+            predictors[int(label)] = (fit.predict if c == 1.0
+                                      else lambda Zs, f=fit.predict, c=c: f(Zs) * c)
         out[int(label)] = LabelExplanation(
             weights=tuple(zip(fit.features[order].tolist(), coef.tolist(), strict=True)),
             intercept=_finite(fit.intercept * c),
@@ -262,31 +268,58 @@ def effective_sample_size(weights: np.ndarray) -> float:
 
 
 def heldout_fidelity(fits: dict[int, LabelExplanation], labels: Sequence[int], Z: np.ndarray,
-                     Y: np.ndarray, weights: np.ndarray) -> dict[str, dict[str, float]]:
+                     Y: np.ndarray, weights: np.ndarray, predictors: dict | None = None
+                     ) -> dict[str, dict[str, float]]:
     """Each label's surrogate against the model on *fresh* samples ``(Z, Y, weights)``.
 
     Returns ``{str(label): {"rmse", "r2", "n"}}`` (weighted by ``weights``, the
-    neighbourhood's own proximity weights; infinite weights are dropped).
+    neighbourhood's own proximity weights; infinite weights are dropped). Row 0 of
+    every draw is the instance itself, where the surrogate is fitted to agree: it is
+    left out, or with a narrow kernel its weight alone would make any fit look
+    faithful. A surrogate in ``predictors`` (MARS, a tree) is scored as the model it
+    is; the linearisation its weights display is scored too, as ``"linear_rmse"`` and
+    ``"linear_r2"``.
     """
     keep = np.isfinite(weights) & (weights > 0)
+    keep[0] = False
     Z, Y, w = Z[keep], Y[keep], weights[keep]
     out: dict[str, dict[str, float]] = {}
-    sw = w.sum()
     for label in labels:
         le = fits[label]
         idx = np.array([i for i, _ in le.weights], dtype=np.intp)
         coef = np.array([c for _, c in le.weights], dtype=float)
-        pred = le.intercept + (Z[:, idx] @ coef if idx.size else 0.0)
+        linear = le.intercept + (Z[:, idx] @ coef if idx.size else 0.0)
         y = Y[:, label]
-        resid = y - pred
-        rss = float(w @ (resid * resid))
-        ybar = float(w @ y / sw) if sw > 0 else 0.0
-        tss = float(w @ ((y - ybar) ** 2))
-        r2 = 1.0 - rss / tss if tss > 1e-12 * max(float(w @ (y * y)), 1e-300) else (
-            1.0 if rss <= 1e-24 else 0.0)
-        out[str(int(label))] = {"rmse": float(np.sqrt(rss / sw)) if sw > 0 else 0.0,
-                                "r2": float(r2), "n": int(keep.sum())}
+        predict = (predictors or {}).get(int(label))
+        if predict is None:
+            out[str(int(label))] = {**_scores(y, linear, w), "n": int(keep.sum())}
+        else:
+            lin = _scores(y, linear, w)
+            out[str(int(label))] = {**_scores(y, np.asarray(predict(Z), dtype=float), w),
+                                    "n": int(keep.sum()), "linear_rmse": lin["rmse"],
+                                    "linear_r2": lin["r2"]}
     return out
+
+
+def _scores(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    """Weighted RMSE and R² of ``pred`` against ``y``.
+
+    When the model is flat here (its weighted variation is negligible next to its
+    level), R² is 0/0: it counts as 1 when the surrogate is flat too, on the same
+    relative scale, and 0 otherwise, so a model with nothing to explain is not
+    reported as a poor fit.
+    """
+    sw = float(w.sum())
+    resid = y - pred
+    rss = float(w @ (resid * resid))
+    ybar = float(w @ y / sw) if sw > 0 else 0.0
+    tss = float(w @ ((y - ybar) ** 2))
+    negligible = 1e-12 * max(float(w @ (y * y)), 1e-300)
+    if tss > negligible:
+        r2 = 1.0 - rss / tss
+    else:
+        r2 = 1.0 if rss <= negligible else 0.0
+    return {"rmse": float(np.sqrt(rss / sw)) if sw > 0 else 0.0, "r2": float(r2)}
 
 
 #: Below this held-out R² a surrogate explains too little of the model to be read alone.
@@ -295,7 +328,7 @@ POOR_FIDELITY_R2 = 0.2
 
 def diagnose(weights: np.ndarray, n_params: int, fidelity: dict | None = None,
              advice: str = "increase kernel_width, use sampler='kernel', or raise num_samples",
-             stacklevel: int = 4) -> dict:
+             stacklevel: int = 4, nonlinear_surrogate: bool = False) -> dict:
     """The explanation's diagnostics dict; warns (ExplanationQualityWarning) and records
     what to change when the neighbourhood or the fit cannot be trusted."""
     import warnings
@@ -323,8 +356,9 @@ def diagnose(weights: np.ndarray, n_params: int, fidelity: dict | None = None,
             notes.append(
                 f"held-out fidelity is poor (R² {worst[1]['r2']:.2f} for label {worst[0]} on "
                 f"{worst[1]['n']} fresh samples): the surrogate misses most of the model's "
-                "variation here; try sampler='kernel', a smaller kernel_width, more features, "
-                "or a nonlinear surrogate (surrogate='mars')."
+                "variation here; try sampler='kernel', a smaller kernel_width, more features"
+                + (" or more terms" if nonlinear_surrogate
+                   else ", or a nonlinear surrogate (surrogate='mars')") + "."
             )
     for note in notes:
         warnings.warn(note, ExplanationQualityWarning, stacklevel=stacklevel)
@@ -402,13 +436,14 @@ def draw_neighbourhood(draw, resolve, n, k: int, feature_selection: str, surroga
 
 
 def fit_neighbourhood(draw, resolve, n, k: int, feature_selection: str, surrogate,
-                      boot_rng: np.random.Generator, link: str):
+                      boot_rng: np.random.Generator, link: str, predictors: dict | None = None):
     """The core of the mask explainers (text, image, series): the neighbourhood of
     :func:`draw_neighbourhood`, the link it calls for (:func:`resolve_link`) and every
-    label's surrogate on that scale: ``(Z, weights, Y, labels, link, fits, settings)``."""
+    label's surrogate on that scale: ``(Z, weights, Y, labels, link, fits, settings)``.
+    ``predictors`` is filled as in :func:`fit_label_explanations`."""
     Z, w, Y, labels, settings = draw_neighbourhood(draw, resolve, n, k, feature_selection,
                                                    surrogate, boot_rng)
     link = resolve_link(Y, link, labels)
     fits = fit_label_explanations(Z, apply_link(Y, link), w, labels, k, feature_selection,
-                                  surrogate)
+                                  surrogate, predictors)
     return Z, w, Y, labels, link, fits, settings

@@ -576,9 +576,10 @@ class ImageExplainer(BatchExplainMixin):
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
         boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
+        predictors: dict = {}
         Z, weights, Y, label_list, link, fits, extra = fit_neighbourhood(
             lambda size, stream: draw(size, stream, progress_bar), resolve, n, k,
-            self.feature_selection, surrogate, boot_rng, self.link)
+            self.feature_selection, surrogate, boot_rng, self.link, predictors)
         n = int(Z.shape[0])
         fidelity = None
         if self.fidelity_samples:
@@ -587,8 +588,10 @@ class ImageExplainer(BatchExplainMixin):
             Yf = _predict_chunks(blackbox, rep, Zf, rows, False)
             if self.calibrate is not None:
                 Yf = calibrate_neighbourhood(self.calibrate, Yf, Zf)
-            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf)
-        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity)
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf,
+                                        predictors)
+        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity,
+                               nonlinear_surrogate=bool(predictors))
 
         names = tuple(f"segment {i}" for i in range(n_seg))
         is_clf = self.mode == "classification"

@@ -700,17 +700,20 @@ class TabularExplainer:
         Y = calibrate_neighbourhood(self.calibrate, Y, as_dense(Z)) if self.calibrate else Y
         label_list = resolve_labels(Y[0], self.mode, labels, top_labels, self.class_names)
         link = resolve_link(Y, self.link, label_list)
+        predictors: dict = {}
         fits = fit_label_explanations(Z, apply_link(Y, link), weights, label_list,
                                       options["k"], self.feature_selection,
-                                      surrogate_for(self.sampler, self.surrogate))
+                                      surrogate_for(self.sampler, self.surrogate), predictors)
         fidelity = None
         if held_out:
             Zf, Yf, wf = held_out
             Zf = as_dense(Zf)
             Yf = calibrate_neighbourhood(self.calibrate, Yf, Zf) if self.calibrate else Yf
-            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf)
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf,
+                                        predictors)
         n_params = max(len(le.weights) for le in fits.values())
-        diagnostics = diagnose(weights, n_params, fidelity, stacklevel=6)
+        diagnostics = diagnose(weights, n_params, fidelity, stacklevel=6,
+                               nonlinear_surrogate=bool(predictors))
         descriptions, values = rep.describe(row, z_codes)
         is_clf = self.mode == "classification"
         return Explanation(

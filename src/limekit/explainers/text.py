@@ -384,14 +384,18 @@ class TextExplainer(BatchExplainMixin):
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
         boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
+        predictors: dict = {}
         Z, weights, Y, label_list, link, fits, extra = fit_neighbourhood(
-            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng, self.link)
+            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng, self.link,
+            predictors)
         n = int(Z.shape[0])
         fidelity = None
         if self.fidelity_samples:
             Zf, wf, Yf = draw(self.fidelity_samples, FIDELITY_STREAM)
-            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf)
-        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity)
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf,
+                                        predictors)
+        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity,
+                               nonlinear_surrogate=bool(predictors))
 
         is_clf = self.mode == "classification"
         return TextExplanation(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,12 @@ class SurrogateFit:
     details : dict or None
         JSON-compatible extras beyond linear weights (credible intervals,
         rules, slopes, ...), stored on the `~limekit.LabelExplanation`.
+    predict : callable or None
+        For a surrogate that is not linear in its weights (MARS, a tree, a
+        nonlinear regressor): the fitted model's prediction on interpretable
+        samples ``Z`` of shape ``(n, n_features)``, so that its fidelity is
+        measured as the model it is, not through the linearisation the
+        weights report. ``None`` when the weights and intercept are the model.
     """
 
     features: np.ndarray   # selected feature indices
@@ -41,6 +48,8 @@ class SurrogateFit:
     # JSON-compatible extras a surrogate reports beyond linear weights (credible
     # intervals, rules, slopes, ...); stored on the LabelExplanation as ``details``.
     details: dict[str, Any] | None = None
+    predict: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False,
+                                                                repr=False)
 
 
 class RidgeSurrogate:

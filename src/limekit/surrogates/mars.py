@@ -707,7 +707,7 @@ class MarsSurrogate:
                    "gcv": float(gcv) if np.isfinite(gcv) else None}
         score = _weighted_r2(design, label, model.predict(design.X))
         return SurrogateFit(features=S, coef=slopes, intercept=intercept, score=score,
-                            local_pred=local_pred, details=details)
+                            local_pred=local_pred, details=details, predict=model.predict)
 
     def __repr__(self) -> str:
         return (f"MarsSurrogate(max_terms={self.max_terms}, max_degree={self.max_degree}, "

@@ -158,7 +158,8 @@ class TreeSurrogate:
                    "root_value": float(value[0]), "leaf_value": local_pred}
         return SurrogateFit(features=S, coef=coef, intercept=intercept,
                             score=_weighted_r2(design, label, reg.predict(X)),
-                            local_pred=local_pred, details=details)
+                            local_pred=local_pred, details=details,
+                            predict=lambda Z: reg.predict(np.asarray(Z, dtype=float)[:, S]))
 
     def __repr__(self) -> str:
         return (f"TreeSurrogate(max_depth={self.max_depth}, "
