@@ -88,3 +88,24 @@ def test_advice_never_recommends_the_surrogate_in_use():
     assert poor_mars and poor_ridge
     assert "surrogate='mars'" not in poor_mars[0]
     assert "surrogate='mars'" in poor_ridge[0]
+
+
+@pytest.mark.parametrize("surrogate", ["bayes", "mars"])
+def test_per_feature_details_line_up_with_the_displayed_weights(surrogate):
+    from sklearn.datasets import load_diabetes
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    model = GradientBoostingRegressor(n_estimators=30, random_state=0).fit(X, y)
+    exp = TabularExplainer(X, mode="regression", discretizer=None, sampler="kernel",
+                           surrogate=surrogate, random_state=0).explain(
+        X[3], model, num_features=6, num_samples=1500)
+    le = exp.label_explanations[0]
+    assert [j for j, _ in le.weights] == le.details["features"]
+    shown = np.array([w for _, w in le.weights])
+    assert np.all(np.diff(np.abs(shown)) <= 0)  # strongest first
+    if surrogate == "bayes":  # the weight is the centre of its credible interval
+        centre = (np.array(le.details["lower"]) + np.array(le.details["upper"])) / 2
+        np.testing.assert_allclose(centre, shown, rtol=1e-9, atol=1e-9)
+    else:  # the weights are the local slopes
+        np.testing.assert_allclose(le.details["slopes"], shown, rtol=1e-12)

@@ -151,8 +151,32 @@ def fit_label_explanations(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray,
             intercept=_finite(fit.intercept * c),
             score=_finite(fit.score),
             local_pred=_finite(fit.local_pred * c),
-            details=fit.details,
+            details=_align_details(fit.details, fit.features, order, c),
         )
+    return out
+
+
+#: ``details`` entries that hold one value per selected feature, in the output's units
+PER_FEATURE_DETAILS = ("lower", "upper", "std", "slopes", "contributions")
+
+
+def _align_details(details: dict | None, features: np.ndarray, order: np.ndarray,
+                   scale: float) -> dict | None:
+    """``details`` with its per-feature lists in the order of the displayed weights.
+
+    A surrogate reports them in the order of ``features`` (its selection); the weights are
+    shown strongest first, so each list is permuted the same way, the feature indices are
+    recorded alongside as ``"features"``, and values in the output's units follow the
+    output's rescaling (see :func:`fit_label_explanations`).
+    """
+    if not details:
+        return details
+    out = dict(details)
+    for key in PER_FEATURE_DETAILS:
+        values = out.get(key)
+        if isinstance(values, list) and len(values) == len(features):
+            out[key] = [float(values[i]) * scale for i in order]
+    out["features"] = [int(j) for j in np.asarray(features)[order]]
     return out
 
 
