@@ -61,21 +61,24 @@ def _version() -> str:
             return "unknown"
 
 
-def _int_at_least(minimum: int, what: str):
-    """An argparse type accepting integers >= ``minimum``, named ``what`` in errors."""
+def _int_at_least(minimum: int, what: str, maximum: int | None = None):
+    """An argparse type accepting integers in ``[minimum, maximum]``, named ``what`` in errors."""
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {what} integer, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a {what} integer, got {value}")
+        if value < minimum or (maximum is not None and value > maximum):
+            span = "" if maximum is None else f" from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"expected a {what} integer{span}, got {value}")
         return value
     return parse
 
 
 _positive_int = _int_at_least(1, "positive")
 _nonneg_int = _int_at_least(0, "non-negative")
+# NumPy and scikit-learn seeds are 32-bit
+_seed = _int_at_least(0, "seed", 2**32 - 1)
 
 
 def _check_file(path: str, what: str) -> None:
@@ -357,7 +360,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         exp = explainer.explain(row, model, num_features=args.num_features,
                                 num_samples=args.num_samples)
     except (ValueError, TypeError, KeyError) as exc:
-        raise CliError(f"cannot explain row {args.row}: {exc}", code=1) from None
+        raise CliError(f"cannot explain row {args.row}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - the user's model failing is the user's to fix
+        raise CliError(f"the model failed while explaining row {args.row} of {args.data}: "
+                       f"{type(exc).__name__}: {exc}") from None
 
     print(f"model: {type(model).__name__} from {args.model} ({mode})")
     print(f"data:  {args.data}, row {args.row} of {n}; training distribution from "
@@ -414,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="HTML report to write (default: %(default)s in the current folder)")
     demo.add_argument("--json", default=None, metavar="PATH",
                       help="also write the explanation as JSON")
-    demo.add_argument("--seed", type=int, default=0,
+    demo.add_argument("--seed", type=_seed, default=0,
                       help="seed of the split, the model and the explainer (default: %(default)s)")
     demo.set_defaults(func=_cmd_demo)
 
@@ -455,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--html", default=None, metavar="PATH", help="write an HTML report")
     explain.add_argument("--json", default=None, metavar="PATH",
                          help="write the explanation as JSON")
-    explain.add_argument("--seed", type=int, default=0,
+    explain.add_argument("--seed", type=_seed, default=0,
                          help="seed of the explainer (default: %(default)s)")
     explain.set_defaults(func=_cmd_explain)
     return parser
@@ -472,9 +478,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit status: 0 on success, 2 for bad arguments or input files
-        (missing file, row out of range, unknown column), 1 when the
-        explanation itself fails.
+        Exit status: 0 on success, 2 for a mistake in the arguments, the input
+        files or the model (missing file, row out of range, unknown column, a
+        model that fails on the data), 1 for an unexpected internal error (shown
+        as one line; ``LIMEKIT_DEBUG=1`` shows the traceback).
     """
     parser = build_parser()
     try:
@@ -492,6 +499,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.code
+    except (ValueError, TypeError) as exc:
+        # the library's own validation: the message says what to change
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a command line never shows a traceback
+        if os.environ.get("LIMEKIT_DEBUG", "") not in ("", "0"):
+            raise
+        print(f"{PROG}: error: {type(exc).__name__}: {exc} (this is a limekit bug if your "
+              "input is valid; set LIMEKIT_DEBUG=1 to see the traceback)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
