@@ -18,7 +18,7 @@ representation differs.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ from .._renderers import renderer
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox
+from ..calibration import calibrate_neighbourhood
 from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
 from ..representations.timeseries import (
@@ -42,11 +43,16 @@ from ..surrogates import SELECTION_METHODS, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
+    FIDELITY_STREAM,
+    apply_link,
+    check_calibrator,
+    check_fidelity_samples,
     check_link,
     check_num_samples_or_auto,
     diagnose,
     draw_masks,
     fit_neighbourhood,
+    heldout_fidelity,
     make_mask_sampler,
     resolve_labels,
     surrogate_for,
@@ -353,7 +359,7 @@ def _check_training_cube(training_data) -> np.ndarray:
     return cube
 
 
-SAMPLERS = ("bernoulli", "uniform_count", "kernel", "kernelshap")
+SAMPLERS = ("lime", "bernoulli", "uniform_count", "kernel", "kernelshap")
 
 
 # =====================================================================
@@ -517,8 +523,10 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         ``"tree"`` a shallow tree (rules), ``"bayes"`` Bayesian ridge (credible
         intervals in ``details``), ``"lasso"`` a weighted Lasso; any object with
         ``fit(design, label, features, z0) -> SurrogateFit`` works.
-    sampler : {"bernoulli", "uniform_count"} or sampler, default "bernoulli"
-        ``"bernoulli"`` keeps every window with probability 0.5 (lime's image
+    sampler : {"lime", "bernoulli", "uniform_count", "kernel", "kernelshap"} or sampler, \
+default "bernoulli"
+        ``"bernoulli"`` (also ``"lime"``, as for the other explainers) keeps every
+        window with probability 0.5 (lime's image
         sampler); ``"uniform_count"`` hides a uniform number ``1..n_segments``
         of windows (lime's text sampler); ``"kernel"`` draws masks from the
         kernel (GLIME, unit weights); ``"kernelshap"`` draws Shapley coalitions
@@ -527,6 +535,15 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
     link : {"identity", "logit", "auto"}, default "identity"
         Fit the surrogate to the class probabilities or to their log-odds, as
         ``TabularExplainer(link=...)``; ``exp.settings["link"]`` says which.
+    kernel : callable, optional
+        ``kernel(distances, width) -> weights``; default lime's exponential kernel.
+    fidelity_samples : int, default 0
+        When positive, measure each surrogate on this many fresh samples
+        (held-out RMSE and R² in ``exp.fidelity``; as many extra model calls).
+    calibrate : limekit.calibration.ReCalX, optional
+        A fitted ReCalX calibrator: probabilities of the perturbed samples are
+        recalibrated for their perturbation level (share of windows hidden)
+        before the surrogate sees them (see :doc:`/methods/recalx`).
 
     Examples
     --------
@@ -546,7 +563,9 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
     def __init__(self, n_segments: int = 10, baseline="mean", kernel_width: float = 0.25,
                  feature_selection: str = "auto", random_state: int | None = None,
                  mode: str = "classification", class_names: Sequence[str] | None = None,
-                 surrogate=None, sampler="bernoulli", link: str = "identity") -> None:
+                 surrogate=None, sampler="bernoulli", link: str = "identity",
+                 kernel: Callable[[np.ndarray, float], np.ndarray] | None = None,
+                 fidelity_samples: int = 0, calibrate=None) -> None:
         if isinstance(n_segments, bool) or not isinstance(n_segments, (int, np.integer)):
             raise TypeError(f"n_segments must be an int, got {type(n_segments).__name__}")
         if n_segments < 1:
@@ -557,11 +576,13 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
             )
         self.n_segments = int(n_segments)
         self.baseline = check_baseline(baseline)
-        self.kernel = Kernel(kernel_width, "cosine")
+        self.kernel = Kernel(kernel_width, "cosine", fn=kernel)
         self.feature_selection = feature_selection
         self.random_state = check_random_state(random_state)
         self.mode = check_mode(mode)
         self.link = check_link(link, self.mode)
+        self.fidelity_samples = check_fidelity_samples(fidelity_samples)
+        self.calibrate = check_calibrator(calibrate, self.mode)
         self.class_names = None if class_names is None else [str(c) for c in class_names]
         self.surrogate = make_surrogate(surrogate)
         self.sampler = _make_sampler(sampler, self.kernel)
@@ -637,17 +658,28 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
         def draw(size, stream):
             rng = explanation_rng(self.random_state, key if stream == 0 else (*key, stream))
             Zs, ws = draw_masks(self.sampler, d, size, rng, self.kernel)
-            return Zs, ws, blackbox.predict(LazyDecoded(segs, Zs))
+            Ys = blackbox.predict(LazyDecoded(segs, Zs))
+            if self.calibrate is not None:
+                Ys = calibrate_neighbourhood(self.calibrate, Ys, Zs)
+            return Zs, ws, Ys
 
         def resolve(y0):
             return resolve_labels(y0, self.mode, labels, top_labels, self.class_names)
 
         surrogate = surrogate_for(self.sampler, self.surrogate)
         boot_rng = explanation_rng(self.random_state, (*key, BOOTSTRAP_STREAM))
+        predictors: dict = {}
         Z, weights, Y, label_list, link, fits, extra = fit_neighbourhood(
-            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng, self.link)
+            draw, resolve, n, k, self.feature_selection, surrogate, boot_rng, self.link,
+            predictors)
         n = int(Z.shape[0])
-        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()))
+        fidelity = None
+        if self.fidelity_samples:
+            Zf, wf, Yf = draw(self.fidelity_samples, FIDELITY_STREAM)
+            fidelity = heldout_fidelity(fits, label_list, Zf, apply_link(Yf, link), wf,
+                                        predictors)
+        diagnostics = diagnose(weights, max(len(le.weights) for le in fits.values()), fidelity,
+                               nonlinear_surrogate=bool(predictors))
         names, values = segs.describe()
         is_clf = self.mode == "classification"
         n_out = Y.shape[1]
@@ -675,6 +707,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
                 "feature_selection": self.feature_selection,
                 "num_features": k,
                 "surrogate": repr(self.surrogate),
+                "calibration": None if self.calibrate is None else repr(self.calibrate),
                 "link": link,
                 "random_state": self.random_state,
             },
@@ -691,7 +724,7 @@ class SegmentTimeSeriesExplainer(BatchExplainMixin):
 
 def _make_sampler(sampler, kernel):
     if isinstance(sampler, str):
-        if sampler == "bernoulli":
+        if sampler in ("bernoulli", "lime"):
             return BernoulliMaskSampler(0.5)
         if sampler == "uniform_count":
             return RemoveUniformCountSampler()
