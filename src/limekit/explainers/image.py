@@ -41,7 +41,7 @@ from ..representations.image import (
     segment_image,
 )
 from ..sampling import BernoulliMaskSampler
-from ..surrogates import SELECTION_METHODS, make_surrogate
+from ..surrogates import check_feature_selection, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     FIDELITY_STREAM,
@@ -434,10 +434,7 @@ class ImageExplainer(BatchExplainMixin):
         self.link = check_link(link, self.mode)
         self.calibrate = check_calibrator(calibrate, self.mode)
         self.random_state = check_random_state(random_state)
-        if feature_selection not in SELECTION_METHODS:
-            raise ValueError(
-                f"feature_selection must be one of {SELECTION_METHODS}, got {feature_selection!r}"
-            )
+        check_feature_selection(feature_selection)
         if not callable(segmenter) and segmenter not in SEGMENTERS:
             raise ValueError(f"segmenter must be one of {SEGMENTERS} or a callable "
                              f"image -> labels, got {segmenter!r}")

@@ -34,7 +34,7 @@ from ..sampling import (
     ValueNeighbourhood,
     as_dense,
 )
-from ..surrogates import SELECTION_METHODS, make_surrogate
+from ..surrogates import check_feature_selection, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
@@ -240,10 +240,7 @@ class TabularExplainer:
                  calibrate=None) -> None:
         self.mode = check_mode(mode)
         self.random_state = check_random_state(random_state)
-        if feature_selection not in SELECTION_METHODS:
-            raise ValueError(
-                f"feature_selection must be one of {SELECTION_METHODS}, got {feature_selection!r}"
-            )
+        check_feature_selection(feature_selection)
         self.feature_selection = feature_selection
         self.representation = TabularRepresentation(
             training_data, feature_names=feature_names,

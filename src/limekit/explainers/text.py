@@ -31,7 +31,7 @@ from ..explanation import Explanation, register_kind
 from ..kernels import Kernel
 from ..representations.text import SplitExpression, TextRepresentation, TokenizedText
 from ..sampling import RemoveUniformCountSampler
-from ..surrogates import SELECTION_METHODS, make_surrogate
+from ..surrogates import check_feature_selection, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
@@ -263,10 +263,7 @@ class TextExplainer(BatchExplainMixin):
         self.calibrate = check_calibrator(calibrate, self.mode)
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.random_state = check_random_state(random_state)
-        if feature_selection not in SELECTION_METHODS:
-            raise ValueError(
-                f"feature_selection must be one of {SELECTION_METHODS}, got {feature_selection!r}"
-            )
+        check_feature_selection(feature_selection)
         self.feature_selection = feature_selection
         self.representation = TextRepresentation(split_expression, bow=bow,
                                                  mask_string=mask_string, char_level=char_level)

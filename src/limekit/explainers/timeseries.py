@@ -39,7 +39,7 @@ from ..representations.timeseries import (
     check_series,
 )
 from ..sampling import BernoulliMaskSampler, RemoveUniformCountSampler
-from ..surrogates import SELECTION_METHODS, make_surrogate
+from ..surrogates import check_feature_selection, make_surrogate
 from ._common import (
     BOOTSTRAP_STREAM,
     DEFAULT_NUM_FEATURES,
@@ -570,10 +570,7 @@ default "bernoulli"
             raise TypeError(f"n_segments must be an int, got {type(n_segments).__name__}")
         if n_segments < 1:
             raise ValueError(f"n_segments must be at least 1, got {n_segments}")
-        if feature_selection not in SELECTION_METHODS:
-            raise ValueError(
-                f"feature_selection must be one of {SELECTION_METHODS}, got {feature_selection!r}"
-            )
+        check_feature_selection(feature_selection)
         self.n_segments = int(n_segments)
         self.baseline = check_baseline(baseline)
         self.kernel = Kernel(kernel_width, "cosine", fn=kernel)

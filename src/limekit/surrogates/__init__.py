@@ -4,13 +4,18 @@ from .bayes import BayesianRidgeSurrogate
 from .lasso import LassoSurrogate
 from .linear import EstimatorSurrogate, RidgeSurrogate, SurrogateFit
 from .mars import MarsModel, MarsSurrogate
-from .selection import SELECTION_METHODS, WeightedDesign, select_features
+from .selection import (
+    SELECTION_METHODS,
+    WeightedDesign,
+    check_feature_selection,
+    select_features,
+)
 from .shapley import ShapleySurrogate
 from .tree import TreeSurrogate
 
 __all__ = ["MarsSurrogate", "MarsModel", "TreeSurrogate", "BayesianRidgeSurrogate",
            "LassoSurrogate", "ShapleySurrogate", "make_surrogate", "SURROGATES", "RidgeSurrogate", "EstimatorSurrogate", "SurrogateFit", "WeightedDesign", "select_features",
-           "SELECTION_METHODS"]
+           "SELECTION_METHODS", "check_feature_selection"]
 
 
 #: ``surrogate=`` names accepted by the explainers.

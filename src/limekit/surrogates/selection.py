@@ -17,10 +17,33 @@ from sklearn.linear_model import lars_path_gram
 from .. import _compiled
 from ..sampling import PackedBinary, as_dense
 
-__all__ = ["WeightedDesign", "select_features", "SELECTION_METHODS"]
+__all__ = ["WeightedDesign", "select_features", "check_feature_selection", "SELECTION_METHODS"]
 
 #: Feature-selection methods accepted by ``feature_selection=``, as in lime.
 SELECTION_METHODS = ("auto", "forward_selection", "highest_weights", "lasso_path", "none")
+
+
+def check_feature_selection(method: object) -> str:
+    """Validate a ``feature_selection`` argument.
+
+    Parameters
+    ----------
+    method : object
+        The value given.
+
+    Returns
+    -------
+    str
+        ``method``, one of :data:`SELECTION_METHODS`.
+
+    Raises
+    ------
+    ValueError
+        If it is not one of them.
+    """
+    if not isinstance(method, str) or method not in SELECTION_METHODS:
+        raise ValueError(f"feature_selection must be one of {SELECTION_METHODS}, got {method!r}")
+    return method
 
 
 class WeightedDesign:
