@@ -50,8 +50,10 @@ nitpicky = False
 autosummary_generate = True
 autosummary_imported_members = False
 # Class pages list the methods a user can call, including those a public class inherits
-# from limekit's own (often private) bases; members of builtins and ABC are left out.
-autodoc_default_options = {"members": True, "inherited-members": "object,list,tuple,dict,ABC",
+# from limekit's own (often private) bases; members of builtins (BaseException's
+# add_note and with_traceback on the exception classes included) and ABC are left out.
+autodoc_default_options = {"members": True,
+                           "inherited-members": "object,list,tuple,dict,BaseException,ABC",
                            "show-inheritance": True}
 autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
 autodoc_member_order = "groupwise"

@@ -112,12 +112,15 @@ class BaseDiscretizer:
             self.maxs[j] = st.hi.tolist()
 
     def bins(self, data, labels):
-        """Interior bin edges of every column in ``to_discretize`` (to override).
+        """Compute the interior bin edges of every column in ``to_discretize`` (to override).
 
         Parameters
         ----------
         data : ndarray of shape (n_rows, n_features)
-        labels : array-like or None
+            Training data the edges are computed from (all columns; only those in
+            ``to_discretize`` are binned).
+        labels : array-like of shape (n_rows,) or None
+            Training targets, for a supervised binning; ``None`` when none were given.
 
         Returns
         -------
@@ -132,6 +135,7 @@ class BaseDiscretizer:
         Parameters
         ----------
         data : ndarray of shape (n_features,) or (n_rows, n_features)
+            One row or a matrix of rows in the original feature space.
 
         Returns
         -------
@@ -150,11 +154,12 @@ class BaseDiscretizer:
         return truncated_normal_quantiles(mean, std, lo, hi, QUANTILES)
 
     def get_undiscretize_values(self, feature, values):
-        """Values drawn from the truncated normal of each given bin of ``feature``.
+        """Draw a value from the truncated normal of each given bin of ``feature``.
 
         Parameters
         ----------
         feature : int
+            Index of a discretized column (a key of ``means``).
         values : array-like of int
             Bin indices.
 
@@ -182,6 +187,8 @@ class BaseDiscretizer:
         Returns
         -------
         ndarray of float
+            A float copy of ``data`` in which each discretized column holds a value
+            drawn within its bin (other columns unchanged).
         """
         out = np.array(data, dtype=float, copy=True)
         for j in self.means:
@@ -210,8 +217,17 @@ class StatsDiscretizer(BaseDiscretizer):
 
     Parameters
     ----------
-    data, categorical_features, feature_names, labels, random_state
-        As for :class:`BaseDiscretizer`.
+    data : ndarray of shape (n_rows, n_features)
+        Training data (its values are not used for the bins or statistics, which
+        come from ``data_stats``).
+    categorical_features : sequence of int
+        Columns not to discretize (array-likes accepted).
+    feature_names : sequence of str
+        Name of every column.
+    labels : array-like, optional
+        Training targets (unused).
+    random_state : int, numpy.random.RandomState or None
+        Source of the draws of :meth:`~BaseDiscretizer.undiscretize`.
     data_stats : dict
         ``"bins"`` (column to interior edges), ``"means"``, ``"stds"``,
         ``"mins"``, ``"maxs"``.
@@ -224,7 +240,21 @@ class StatsDiscretizer(BaseDiscretizer):
                                  data_stats=data_stats)
 
     def bins(self, data, labels):
-        """The edges of ``data_stats["bins"]`` for each discretized column that has them."""
+        """Read the edges of ``data_stats["bins"]`` for each discretized column that has them.
+
+        Parameters
+        ----------
+        data : ndarray of shape (n_rows, n_features)
+            Training data (unused: the edges are given).
+        labels : array-like or None
+            Training targets (unused).
+
+        Returns
+        -------
+        list of ndarray
+            The given edges of every column in ``to_discretize`` that has an entry in
+            ``data_stats["bins"]``, in that order; empty without ``"bins"``.
+        """
         given = (self.data_stats or {}).get("bins")
         if not isinstance(given, Mapping):
             return []
@@ -242,7 +272,22 @@ class _MethodDiscretizer(BaseDiscretizer):
                                  labels=labels, random_state=random_state)
 
     def bins(self, data, labels):
-        """limekit's bin edges of every column in ``to_discretize``."""
+        """Compute limekit's bin edges of every column in ``to_discretize``.
+
+        Parameters
+        ----------
+        data : ndarray of shape (n_rows, n_features)
+            Training data; each discretized column is binned from its values.
+        labels : array-like of shape (n_rows,) or None
+            Training targets (required by :class:`EntropyDiscretizer`, ignored by
+            the quantile binnings).
+
+        Returns
+        -------
+        list of ndarray
+            One array of interior edges per discretized column, in ``to_discretize``
+            order.
+        """
         return [bin_edges(np.asarray(data[:, j], dtype=float), self.method, labels=labels,
                           seed=self._tree_seed()) for j in self.to_discretize]
 
@@ -251,19 +296,61 @@ class _MethodDiscretizer(BaseDiscretizer):
 
 
 class QuartileDiscretizer(_MethodDiscretizer):
-    """Quartile bins (lime's default discretizer)."""
+    """Quartile bins of every continuous column (lime's default discretizer).
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_rows, n_features)
+        Training data the quartiles and per-bin statistics are computed from.
+    categorical_features : sequence of int
+        Columns not to discretize (array-likes accepted).
+    feature_names : sequence of str
+        Name of every column.
+    labels : array-like of shape (n_rows,), optional
+        Training targets (unused by this binning).
+    random_state : int, numpy.random.RandomState or None
+        Source of the draws of :meth:`~BaseDiscretizer.undiscretize`.
+    """
 
     method = "quartile"
 
 
 class DecileDiscretizer(_MethodDiscretizer):
-    """Decile bins."""
+    """Decile bins of every continuous column.
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_rows, n_features)
+        Training data the deciles and per-bin statistics are computed from.
+    categorical_features : sequence of int
+        Columns not to discretize (array-likes accepted).
+    feature_names : sequence of str
+        Name of every column.
+    labels : array-like of shape (n_rows,), optional
+        Training targets (unused by this binning).
+    random_state : int, numpy.random.RandomState or None
+        Source of the draws of :meth:`~BaseDiscretizer.undiscretize`.
+    """
 
     method = "decile"
 
 
 class EntropyDiscretizer(_MethodDiscretizer):
     """Bins from a depth-3 entropy decision tree on the labels (at most 8 per column).
+
+    Parameters
+    ----------
+    data : ndarray of shape (n_rows, n_features)
+        Training data the bins and per-bin statistics are computed from.
+    categorical_features : sequence of int
+        Columns not to discretize (array-likes accepted).
+    feature_names : sequence of str
+        Name of every column.
+    labels : array-like of shape (n_rows,), optional
+        Training targets the tree is fitted to (required).
+    random_state : int, numpy.random.RandomState or None
+        Seeds the decision tree and the draws of
+        :meth:`~BaseDiscretizer.undiscretize`.
 
     Raises
     ------

@@ -86,6 +86,8 @@ def id_generator(size: int = 15, random_state: Any = None) -> str:
     Returns
     -------
     str
+        ``size`` characters drawn uniformly, with replacement, from ``A-Z`` and
+        ``0-9``.
     """
     from sklearn.utils import check_random_state
 

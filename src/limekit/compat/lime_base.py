@@ -40,6 +40,8 @@ class LimeBase:
     verbose : bool, default False
         Print the intercept, local prediction and the model's value.
     random_state : int, numpy.random.RandomState or None
+        Stored as a ``numpy.random.RandomState`` (as lime does); the fit itself
+        draws nothing.
 
     Attributes
     ----------
@@ -59,8 +61,10 @@ class LimeBase:
 
         Parameters
         ----------
-        weighted_data : ndarray of shape (n, d)
+        weighted_data : ndarray or scipy.sparse matrix of shape (n, d)
+            Centred samples, each row scaled by the square root of its weight.
         weighted_labels : ndarray of shape (n,)
+            Centred targets scaled the same way.
 
         Returns
         -------
@@ -86,14 +90,20 @@ class LimeBase:
 
         Parameters
         ----------
-        data : ndarray of shape (n, d)
+        data : ndarray or scipy.sparse matrix of shape (n, d)
+            Interpretable samples; row 0 is the explained instance.
         labels : ndarray of shape (n,)
+            Model output for each sample (one label).
         weights : ndarray of shape (n,)
+            Sample weights (the kernel of the distances).
         num_features : int
+            How many features to select.
 
         Returns
         -------
         ndarray of int
+            Indices of the selected features (columns of ``data``), in the order they
+            were added.
         """
         design, z0 = self._design(data, labels, weights)
         return select_features(design, 0, int(num_features), "forward_selection", z0)
@@ -103,15 +113,27 @@ class LimeBase:
 
         Parameters
         ----------
-        data : ndarray of shape (n, d)
+        data : ndarray or scipy.sparse matrix of shape (n, d)
+            Interpretable samples; row 0 is the explained instance.
         labels : ndarray of shape (n,)
+            Model output for each sample (one label).
         weights : ndarray of shape (n,)
+            Sample weights (the kernel of the distances).
         num_features : int
+            How many features to select (ignored by ``"none"``).
         method : {"auto", "forward_selection", "highest_weights", "lasso_path", "none"}
+            Selection method; ``"auto"`` is forward selection for up to 6 features
+            and highest weights above, ``"none"`` keeps every feature.
 
         Returns
         -------
         ndarray of int
+            Indices of the selected features (columns of ``data``).
+
+        Raises
+        ------
+        ValueError
+            If ``method`` is not one of the above.
         """
         design, z0 = self._design(data, labels, weights)
         return select_features(design, 0, int(num_features), method, z0)
@@ -132,13 +154,18 @@ class LimeBase:
         label : int
             Column of ``neighborhood_labels`` to explain.
         num_features : int
+            Maximum number of features in the explanation.
         feature_selection : str, default "auto"
+            How the features are chosen: ``"auto"``, ``"forward_selection"``,
+            ``"highest_weights"``, ``"lasso_path"`` or ``"none"`` (see
+            :meth:`feature_selection`).
         model_regressor : regressor, optional
             Fitted in place instead of ``Ridge(alpha=1)``.
 
         Returns
         -------
         intercept : float
+            Intercept of the fitted linear model.
         exp : list of (int, float)
             ``(feature, weight)`` sorted by decreasing absolute weight.
         score : float
