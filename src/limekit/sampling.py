@@ -21,7 +21,186 @@ if TYPE_CHECKING:
 __all__ = ["LimeTabularSampler", "DiscreteTable", "sample_discrete", "RemoveUniformCountSampler",
            "BernoulliMaskSampler", "KernelMaskSampler", "ShapleyMaskSampler",
            "TabularKernelSampler", "NBallSampler", "TabularShapleySampler",
-           "TabularRealisticSampler", "ValueNeighbourhood", "PackedBinary", "as_dense"]
+           "TabularRealisticSampler", "ValueNeighbourhood", "PackedBinary", "as_dense",
+           "TabularSampler", "TabularDraw", "TabularNeighbourhood"]
+
+
+# ----------------------------------------------------------- the tabular protocol
+class TabularDraw(NamedTuple):
+    """What a tabular sampler may read to draw one neighbourhood.
+
+    Attributes
+    ----------
+    representation : TabularRepresentation
+        The explainer's representation of the table (columns, bins, marginals).
+    row : InstanceRow
+        The validated instance.
+    instance_codes : ndarray of shape (d,)
+        The instance in the representation's code space.
+    kernel : Kernel
+        The explainer's proximity kernel.
+    background : object or None
+        What :meth:`TabularSampler.prepare` returned (e.g. background rows).
+    pooled : list or None
+        Work arrays taken from the thread's pool, to give back afterwards.
+    values_out : ndarray or None
+        Where a sampler that can may write the model inputs (a slice of a batch's
+        stacked input); others ignore it.
+    """
+
+    representation: object
+    row: object
+    instance_codes: np.ndarray
+    kernel: object
+    background: object = None
+    pooled: list | None = None
+    values_out: np.ndarray | None = None
+
+
+class TabularNeighbourhood(NamedTuple):
+    """One drawn neighbourhood; row 0 of each array is the instance.
+
+    Attributes
+    ----------
+    part : ndarray or ValueNeighbourhood
+        What the representation decodes into model inputs: codes of shape
+        ``(n, d)``, or the model-input values themselves.
+    Z : ndarray or PackedBinary
+        The interpretable samples, shape ``(n, d)``.
+    weights : ndarray of shape (n,)
+        Proximity weights of the samples.
+    """
+
+    part: object
+    Z: object
+    weights: np.ndarray
+
+
+class TabularSampler:
+    """Base class of tabular samplers: the one interface the tabular explainer calls.
+
+    A sampler's job is :meth:`neighbourhood`. The default implementation asks
+    :meth:`draw` for ``n`` rows in the representation's code space (row 0 the
+    instance's codes), turns them into interpretable samples and weighs them with
+    the explainer's kernel, so a new sampler only needs ``draw``::
+
+        class SwapOneColumn(TabularSampler):
+            def draw(self, marginals, instance_codes, n, rng):
+                codes = np.tile(instance_codes, (n, 1))
+                col = rng.integers(0, marginals.n_features, size=n)
+                codes[np.arange(n), col] = LimeTabularSampler().draw(
+                    marginals, instance_codes, n, rng)[np.arange(n), col]
+                codes[0] = instance_codes
+                return codes
+
+    Samplers that produce model inputs or weights of their own override
+    :meth:`neighbourhood` instead; :meth:`prepare` fits what a sampler needs from
+    the training data once, and :meth:`random_source` and :meth:`writes_in_place`
+    let a sampler choose a cheaper random stream or write into a batch's input.
+    """
+
+    def prepare(self, representation, training_frame, random_state: int | None,
+                background_size: int):
+        """Learn what the sampler needs from the training data, once per explainer.
+
+        Parameters
+        ----------
+        representation : TabularRepresentation
+            The explainer's representation of the table.
+        training_frame : pandas.DataFrame
+            The training data.
+        random_state : int or None
+            The explainer's seed.
+        background_size : int
+            The explainer's ``background_size``.
+
+        Returns
+        -------
+        object or None
+            Passed back as ``TabularDraw.background`` on every draw.
+        """
+        return None
+
+    def draw(self, marginals, instance_codes: np.ndarray, n: int, rng) -> np.ndarray:
+        """Draw ``n`` rows in the code space (override this, or :meth:`neighbourhood`).
+
+        Parameters
+        ----------
+        marginals : TabularMarginals
+            The training columns' distributions.
+        instance_codes : ndarray of shape (d,)
+            The instance's codes.
+        n : int
+            Number of rows, the instance's included.
+        rng : numpy.random.Generator
+            The random stream.
+
+        Returns
+        -------
+        ndarray of float, shape (n, d)
+            The codes; row 0 is ``instance_codes``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement draw() or "
+                                  "neighbourhood()")
+
+    def neighbourhood(self, request: TabularDraw, n: int, rng) -> TabularNeighbourhood:
+        """Draw one neighbourhood of ``n`` samples.
+
+        Parameters
+        ----------
+        request : TabularDraw
+            The instance, the representation and the kernel.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator or numpy.uint64
+            The random source chosen by :meth:`random_source`.
+
+        Returns
+        -------
+        TabularNeighbourhood
+            The decodable part, the interpretable samples and their weights.
+        """
+        rep, kernel = request.representation, request.kernel
+        part = self.draw(rep.marginals(), request.instance_codes, n, rng)
+        z = rep.to_interpretable(part, request.instance_codes)
+        return TabularNeighbourhood(part, z, kernel.weights(kernel.distances(z, z[0])))
+
+    def random_source(self, marginals, make_generator, make_word):
+        """Choose the random source of one explanation.
+
+        Parameters
+        ----------
+        marginals : TabularMarginals
+            The training columns' distributions.
+        make_generator : callable
+            ``make_generator()`` returns the explanation's seeded Generator.
+        make_word : callable
+            ``make_word()`` returns the explanation's 64-bit seed word, for
+            samplers that draw from a counter-based stream.
+
+        Returns
+        -------
+        numpy.random.Generator or numpy.uint64
+            What :meth:`neighbourhood` receives as ``rng``; a Generator by default.
+        """
+        return make_generator()
+
+    def writes_in_place(self, representation, kernel) -> bool:
+        """Whether :meth:`neighbourhood` writes model inputs into ``values_out``.
+
+        Parameters
+        ----------
+        representation : TabularRepresentation
+            The explainer's representation.
+        kernel : Kernel
+            The explainer's kernel.
+
+        Returns
+        -------
+        bool
+            ``False`` unless the sampler writes a batch's stacked input directly.
+        """
+        return False
 
 
 def sample_discrete(rng: np.random.Generator, probabilities: tuple[np.ndarray, ...],
@@ -45,7 +224,7 @@ def sample_discrete(rng: np.random.Generator, probabilities: tuple[np.ndarray, .
     return DiscreteTable(probabilities).draw(rng, n).astype(np.intp)
 
 
-class LimeTabularSampler:
+class LimeTabularSampler(TabularSampler):
     """Sample tabular neighbourhoods as lime does.
 
     Discrete (categorical or binned) columns draw a value from the training
@@ -96,6 +275,81 @@ class LimeTabularSampler:
             codes[:, g] = rng.standard_normal((n, g.size)) * marginals.scale + center
         codes[0] = instance_codes
         return codes
+
+    def _fusable(self, kernel) -> bool:
+        # the fused compiled path reproduces exactly this class's draw with lime's distance
+        return type(self).draw is LimeTabularSampler.draw and kernel.metric == "euclidean"
+
+    def neighbourhood(self, request: TabularDraw, n: int, rng) -> TabularNeighbourhood:
+        """Draw one neighbourhood as lime does (one compiled pass when it can).
+
+        On all-binned data, sampling, the interpretable matrix, the model inputs
+        and the distances are produced in one pass that gives the same numbers
+        as the staged path (see :func:`limekit._compiled.lime_binned`).
+
+        Parameters
+        ----------
+        request : TabularDraw
+            The instance, the representation and the kernel.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator or numpy.uint64
+            The random source chosen by :meth:`random_source`.
+
+        Returns
+        -------
+        TabularNeighbourhood
+            The decodable part, the interpretable samples and their weights.
+        """
+        rep, kernel = request.representation, request.kernel
+        if self._fusable(kernel):
+            table = kernel.weight_table(rep.n_features)
+            fused = rep.lime_binned_neighbourhood(request.instance_codes, n, rng,
+                                                  request.pooled, table, request.values_out)
+            if fused is not None:
+                z, values, per_row = fused
+                w = per_row if table is not None else kernel.weights(np.sqrt(per_row))
+                return TabularNeighbourhood(ValueNeighbourhood(values, None), z, w)
+        return super().neighbourhood(request, n, rng)
+
+    def random_source(self, marginals, make_generator, make_word):
+        """Choose a counter-based seed word on all-discrete data, else a Generator.
+
+        Parameters
+        ----------
+        marginals : TabularMarginals
+            The training columns' distributions.
+        make_generator : callable
+            Returns the explanation's seeded Generator.
+        make_word : callable
+            Returns the explanation's 64-bit seed word.
+
+        Returns
+        -------
+        numpy.random.Generator or numpy.uint64
+            A seed word when every column is discrete (only the word stream is
+            drawn then), else a Generator.
+        """
+        if marginals.discrete.size == marginals.n_features:
+            return make_word()
+        return make_generator()
+
+    def writes_in_place(self, representation, kernel) -> bool:
+        """Whether the fused path can write a batch's stacked model input.
+
+        Parameters
+        ----------
+        representation : TabularRepresentation
+            The explainer's representation.
+        kernel : Kernel
+            The explainer's kernel.
+
+        Returns
+        -------
+        bool
+            True on all-binned data with lime's distance.
+        """
+        return self._fusable(kernel) and representation.can_fuse_lime()
 
     def __repr__(self) -> str:
         return f"LimeTabularSampler(sample_around_instance={self.sample_around_instance})"
@@ -298,7 +552,7 @@ class ShapleyMaskSampler:
         return f"ShapleyMaskSampler(paired={self.paired})"
 
 
-class TabularKernelSampler:
+class TabularKernelSampler(TabularSampler):
     """GLIME for tabular data: neighbourhoods drawn from lime's kernel, unit weights.
 
     lime's Euclidean kernel ``exp(−‖z − z0‖²/(2w²))`` factorises over the
@@ -440,6 +694,28 @@ class TabularKernelSampler:
         codes[0] = instance_codes
         return codes, np.ones(n)
 
+    def neighbourhood(self, request: TabularDraw, n: int, rng) -> TabularNeighbourhood:
+        """Draw ``n`` samples from the kernel; every sample has weight 1.
+
+        Parameters
+        ----------
+        request : TabularDraw
+            The instance, the representation and the kernel.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+
+        Returns
+        -------
+        TabularNeighbourhood
+            The codes, the interpretable samples and their (unit) weights.
+        """
+        rep, codes0 = request.representation, request.instance_codes
+        position = rep.instance_positions(request.row, codes0)
+        part, w = self.draw_with_weights(rep.marginals(), codes0, n, rng, position)
+        return TabularNeighbourhood(part, rep.to_interpretable(part, codes0), w)
+
     def __repr__(self) -> str:
         return (f"TabularKernelSampler(kernel_width={self.kernel_width:g}, "
                 f"antithetic={self.antithetic}, replacement={self.replacement!r}, "
@@ -565,7 +841,34 @@ def _numeric_scale(rep) -> np.ndarray:
     return scale
 
 
-class NBallSampler:
+class _ValueSampler(TabularSampler):
+    """A tabular sampler that draws model-input values directly (``draw_values``)."""
+
+    def neighbourhood(self, request: TabularDraw, n: int, rng) -> TabularNeighbourhood:
+        """Draw ``n`` neighbours' values; weigh them by the kernel unless the sampler does.
+
+        Parameters
+        ----------
+        request : TabularDraw
+            The instance, the representation and the kernel.
+        n : int
+            Number of samples, the instance's row included.
+        rng : numpy.random.Generator
+            The random stream.
+
+        Returns
+        -------
+        TabularNeighbourhood
+            The values, the interpretable samples and their weights.
+        """
+        part, z, w = self.draw_values(request.representation, request.row,
+                                      request.instance_codes, n, rng, request.background)
+        if w is None:
+            w = request.kernel.weights(request.kernel.distances(z, z[0]))
+        return TabularNeighbourhood(part, z, w)
+
+
+class NBallSampler(_ValueSampler):
     """N-ball sampling (:doc:`/methods/nball`): numeric features perturbed inside a ball.
 
     Offsets in training-standard-deviation units have a uniform direction and
@@ -632,7 +935,7 @@ class NBallSampler:
         return f"NBallSampler(kernel_width={self.kernel_width:g}, r_max={self.r_max:g})"
 
 
-class TabularShapleySampler:
+class TabularShapleySampler(_ValueSampler):
     """Sample KernelSHAP coalitions for tables, absent features taken from background rows.
 
     An absent feature takes the values of background training rows and the
@@ -650,6 +953,32 @@ class TabularShapleySampler:
 
     def __init__(self, paired: bool = True) -> None:
         self.paired = bool(paired)
+
+    def prepare(self, representation, training_frame, random_state: int | None,
+                background_size: int):
+        """Pick the background rows whose values fill the absent features.
+
+        Parameters
+        ----------
+        representation : TabularRepresentation
+            The explainer's representation of the table.
+        training_frame : pandas.DataFrame
+            The training data.
+        random_state : int or None
+            The explainer's seed (the pick is reproducible).
+        background_size : int
+            How many training rows to keep.
+
+        Returns
+        -------
+        tuple of ndarray
+            The background rows' values, as ``TabularDraw.background``.
+        """
+        if isinstance(background_size, bool) or int(background_size) < 1:
+            raise ValueError(f"background_size must be a positive int, got {background_size!r}")
+        picked = np.random.default_rng(random_state).permutation(len(training_frame))
+        return representation.row_values(
+            training_frame.iloc[np.sort(picked[: int(background_size)])])
 
     def draw_values(self, rep, row, instance_codes: np.ndarray, n: int,
                     rng: np.random.Generator, background):
@@ -697,7 +1026,7 @@ class TabularShapleySampler:
         return f"TabularShapleySampler(paired={self.paired})"
 
 
-class TabularRealisticSampler:
+class TabularRealisticSampler(_ValueSampler):
     """Draw neighbours on the data manifold from a generative model of the numeric columns.
 
     The generator (:mod:`limekit.realistic`) models the numeric training
@@ -715,6 +1044,29 @@ class TabularRealisticSampler:
     def __init__(self, generator=None, scale: float = 1.0) -> None:
         self.generator = generator
         self.scale = float(scale)
+
+    def prepare(self, representation, training_frame, random_state: int | None,
+                background_size: int):
+        """Fit the generator to the training data (see :meth:`fit`).
+
+        Parameters
+        ----------
+        representation : TabularRepresentation
+            The explainer's representation of the table.
+        training_frame : pandas.DataFrame
+            The training data.
+        random_state : int or None
+            Unused: the generator has its own seed.
+        background_size : int
+            Unused.
+
+        Returns
+        -------
+        None
+            Nothing is passed back to the draws.
+        """
+        self.fit(representation, training_frame)
+        return None
 
     def fit(self, rep, frame) -> TabularRealisticSampler:
         """Fit the generator to the numeric training columns.

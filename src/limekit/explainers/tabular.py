@@ -28,8 +28,10 @@ from ..representations.tabular import (
 from ..sampling import (
     LimeTabularSampler,
     NBallSampler,
+    TabularDraw,
     TabularKernelSampler,
     TabularRealisticSampler,
+    TabularSampler,
     TabularShapleySampler,
     ValueNeighbourhood,
     as_dense,
@@ -57,7 +59,6 @@ __all__ = ["TabularExplainer", "TABULAR_SAMPLERS"]
 
 #: ``sampler=`` names of :class:`TabularExplainer`.
 TABULAR_SAMPLERS = ("lime", "kernel", "nball", "kernelshap", "realistic")
-_VALUE_SAMPLERS = (NBallSampler, TabularShapleySampler, TabularRealisticSampler)
 
 
 
@@ -91,10 +92,11 @@ def _make_sampler(sampler, sample_around_instance: bool, kernel_width: float):
 
     if isinstance(sampler, RealisticSampler):
         return TabularRealisticSampler(sampler)
-    if isinstance(sampler, (LimeTabularSampler, TabularKernelSampler, *_VALUE_SAMPLERS)):
+    if isinstance(sampler, TabularSampler):
         return sampler
-    raise TypeError(f"sampler must be one of {TABULAR_SAMPLERS} or a limekit tabular sampler, "
-                    f"got {type(sampler).__name__}")
+    raise TypeError(f"sampler must be one of {TABULAR_SAMPLERS} or a "
+                    f"limekit.sampling.TabularSampler (subclass it and implement draw or "
+                    f"neighbourhood), got {type(sampler).__name__}")
 
 # Samples decoded and scored together by explain_batch when batch_size is not given.
 # Grouping saves per-call model overhead, but past ~10 MB of stacked samples the
@@ -169,9 +171,12 @@ class TabularExplainer:
           of ``background_size`` training rows (averaged); the weights are
           Shapley values, ``intercept + Σ weights = prediction`` exactly;
         * ``"realistic"``: samples on the data manifold from a generative model
-          of the numeric training columns (a VAE with the ``torch`` extra, else
-          a Gaussian mixture), kernel-weighted; or pass a
-          :class:`limekit.realistic.RealisticSampler` instance.
+          of the numeric training columns (a Gaussian mixture), kernel-weighted;
+          or pass a :class:`limekit.realistic.RealisticSampler` instance (e.g. a
+          :class:`limekit.VAESampler` with the ``torch`` extra);
+        * your own: an instance of a :class:`limekit.sampling.TabularSampler`
+          subclass, which implements ``draw`` (rows in the code space) or
+          ``neighbourhood`` (samples, model inputs and weights of its own).
     background_size : int, default 50
         Training rows standing in for absent features with ``sampler="kernelshap"``.
     fidelity_samples : int, default 0
@@ -254,17 +259,11 @@ class TabularExplainer:
         self.sample_around_instance = bool(sample_around_instance)
         self.sampler = _make_sampler(sampler, self.sample_around_instance, self.kernel.width)
         self._background = None
-        if isinstance(self.sampler, (TabularShapleySampler, TabularRealisticSampler)):
+        if type(self.sampler).prepare is not TabularSampler.prepare:
+            # only samplers that learn from the training data need it as a frame
             frame = _as_training_frame(training_data, feature_names)[0]
-            if isinstance(self.sampler, TabularShapleySampler):
-                if isinstance(background_size, bool) or int(background_size) < 1:
-                    raise ValueError(f"background_size must be a positive int, got "
-                                     f"{background_size!r}")
-                picked = np.random.default_rng(self.random_state).permutation(len(frame))
-                self._background = self.representation.row_values(
-                    frame.iloc[np.sort(picked[: int(background_size)])])
-            else:
-                self.sampler.fit(self.representation, frame)
+            self._background = self.sampler.prepare(self.representation, frame,
+                                                    self.random_state, background_size)
         self.surrogate = make_surrogate(surrogate)
         self.batch_size = batch_size
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
@@ -526,8 +525,7 @@ class TabularExplainer:
         draws, fresh, instance_codes = [], [], []
         pooled: list[np.ndarray] = []  # work arrays to give back to the thread's pool
         stacked = None
-        if (len(rows) > 1 and type(self.sampler) is LimeTabularSampler
-                and options["kernel"].metric == "euclidean" and rep.can_fuse_lime()):
+        if len(rows) > 1 and self.sampler.writes_in_place(rep, options["kernel"]):
             # the fused sampler writes each instance's values straight into the
             # group's model input: no concatenating copy
             stacked = _pool.take((len(rows) * n, rep.n_features))
@@ -609,40 +607,18 @@ class TabularExplainer:
         """The random source of one explanation's sampler: lime's sampler on all-discrete
         columns draws only a counter-based word stream, so it gets its seed word
         (:func:`explanation_word`); every other sampler a seeded Generator."""
-        marginals = self.representation.marginals()
-        if (type(self.sampler) is LimeTabularSampler
-                and marginals.discrete.size == marginals.n_features):
-            return explanation_word(self.random_state, key)
-        return explanation_rng(self.random_state, key)
+        return self.sampler.random_source(
+            self.representation.marginals(), lambda: explanation_rng(self.random_state, key),
+            lambda: explanation_word(self.random_state, key))
 
     def _draw(self, row, z_codes, n, rng, kernel, pooled=None, values_out=None):
         """``(part, Z, weights)``: one neighbourhood from the explainer's sampler (work
-        arrays from the thread's pool are listed in ``pooled`` when given). The fused
-        sampler returns Z as a :class:`PackedBinary` and writes the model inputs into
-        ``values_out`` when given (the staged samplers ignore it)."""
-        rep, sampler = self.representation, self.sampler
-        if isinstance(sampler, _VALUE_SAMPLERS):
-            part, z, w = sampler.draw_values(rep, row, z_codes, n, rng, self._background)
-            if w is None:
-                w = kernel.weights(kernel.distances(z, z[0]))
-        elif getattr(sampler, "own_weights", False):
-            position = (rep.instance_positions(row, z_codes)
-                        if getattr(sampler, "wants_position", False) else None)
-            part, w = sampler.draw_with_weights(rep.marginals(), z_codes, n, rng, position)
-            z = rep.to_interpretable(part, z_codes)
-        else:
-            table = kernel.weight_table(rep.n_features)
-            fused = (rep.lime_binned_neighbourhood(z_codes, n, rng, pooled, table, values_out)
-                     if type(sampler) is LimeTabularSampler and kernel.metric == "euclidean"
-                     else None)
-            if fused is not None:  # same numbers as below, one pass (see _compiled)
-                z, values, per_row = fused
-                w = per_row if table is not None else kernel.weights(np.sqrt(per_row))
-                return ValueNeighbourhood(values, None), z, w
-            part = sampler.draw(rep.marginals(), z_codes, n, rng)
-            z = rep.to_interpretable(part, z_codes)
-            w = kernel.weights(kernel.distances(z, z[0]))
-        return part, z, w
+        arrays from the thread's pool are listed in ``pooled`` when given; a sampler
+        that :meth:`~limekit.sampling.TabularSampler.writes_in_place` writes the model
+        inputs into ``values_out``)."""
+        request = TabularDraw(self.representation, row, z_codes, kernel, self._background,
+                              pooled, values_out)
+        return self.sampler.neighbourhood(request, n, rng)
 
     def _predict_parts(self, parts, rows, blackbox, retained=None,
                        pooled=None, stacked=None) -> list[np.ndarray]:
