@@ -11,6 +11,7 @@ explanation.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import string
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,6 +24,31 @@ __all__ = ["DomainMapper", "TableDomainMapper", "Explanation", "id_generator"]
 
 #: lime's label for a regression explanation's weights (``local_exp[1]``).
 _REGRESSION_LABEL = 1
+
+
+def _lime_signature(domain_mapper, mode="classification", class_names=None,
+                    random_state=None):  # pragma: no cover - a signature only
+    """lime's ``Explanation(domain_mapper, mode, class_names, random_state)``."""
+
+
+class _PlotSource:
+    """What the native bar chart reads, from a compat explanation's ``as_list``
+    (so ``as_pyplot_figure``'s keyword arguments reach the domain mapper, as in lime)."""
+
+    def __init__(self, exp: Explanation, mapper_kwargs: dict[str, Any]) -> None:
+        self._exp, self._kwargs = exp, mapper_kwargs
+        self.mode = exp.mode
+        self.fidelity = None if exp.native is None else exp.native.fidelity
+
+    def as_list(self, label):
+        return self._exp.as_list(label=label, **self._kwargs)
+
+    def _resolve_label(self, label):
+        return label if self._exp.native is None else self._exp._native_label(label)
+
+    def class_name(self, label):
+        names = self._exp.class_names
+        return str(names[label]) if names is not None else str(label)
 #: Keyword arguments lime's tabular HTML view accepts; the native renderer has
 #: no equivalent, so they are accepted and ignored.
 _IGNORED_HTML_KWARGS = frozenset({"show_table", "show_all"})
@@ -165,22 +191,30 @@ class TableDomainMapper(DomainMapper):
 class Explanation:
     """One explained prediction, with lime 0.2.0.1's attributes and methods.
 
-    Built by :meth:`limekit.compat.lime_tabular.LimeTabularExplainer.explain_instance`;
-    you rarely construct one yourself.
+    Built by :meth:`limekit.compat.lime_tabular.LimeTabularExplainer.explain_instance`
+    as ``Explanation(native, domain_mapper, top_labels=...)``. lime's own
+    constructor also works: ``Explanation(domain_mapper, mode='classification',
+    class_names=None, random_state=None)`` makes an empty explanation to fill
+    in by hand (``local_exp``, ``intercept`` ...; ``native`` is then ``None``,
+    and ``as_list``, ``as_map``, ``available_labels`` and ``as_pyplot_figure``
+    read the filled-in dicts; an invalid mode raises ``LimeError``).
 
     Parameters
     ----------
-    native : limekit.Explanation
-        The native explanation; its ``feature_descriptions`` are what
-        :meth:`as_list` shows when no ``domain_mapper`` is given.
-    domain_mapper : DomainMapper, optional
-        Maps feature ids to names; built from ``native`` when omitted.
+    *args
+        Either ``(native, domain_mapper=None)``: the native
+        :class:`limekit.Explanation` (its ``feature_descriptions`` are what
+        :meth:`as_list` shows when no ``domain_mapper`` is given) and an optional
+        :class:`DomainMapper` mapping feature ids to names; or lime's
+        ``(domain_mapper, mode='classification', class_names=None,
+        random_state=None)`` for an empty explanation to fill in by hand.
     top_labels : sequence of int, optional
         The labels chosen by ``top_labels=k``, most probable first.
     min_value, max_value : float, optional
         Regression: smallest and largest model output over the neighbourhood.
-    random_state : int, optional
-        The explainer's seed.
+    **kwargs
+        The same arguments by name: ``native``, ``domain_mapper``, ``mode``,
+        ``class_names`` and ``random_state`` (the explainer's seed).
 
     Attributes
     ----------
@@ -217,11 +251,47 @@ class Explanation:
     random_state : int or None
     """
 
-    def __init__(self, native: NativeExplanation, domain_mapper: DomainMapper | None = None,
-                 *, top_labels: Sequence[int] | None = None, min_value: float | None = None,
-                 max_value: float | None = None, random_state: int | None = None) -> None:
-        if not isinstance(native, NativeExplanation):
-            raise TypeError(f"native must be a limekit.Explanation, got {type(native).__name__}")
+    def __init__(self, *args: Any, top_labels: Sequence[int] | None = None,
+                 min_value: float | None = None, max_value: float | None = None,
+                 **kwargs: Any) -> None:
+        if args and isinstance(args[0], NativeExplanation) or "native" in kwargs:
+            self._from_native(*args, top_labels=top_labels, min_value=min_value,
+                              max_value=max_value, **kwargs)
+        else:
+            self._empty(*inspect.signature(_lime_signature).bind(*args, **kwargs).args)
+
+    def _empty(self, domain_mapper, mode="classification", class_names=None,
+               random_state=None) -> None:
+        """lime's constructor: an explanation with no label yet, filled in by hand."""
+        from .exceptions import LimeError
+
+        self.native = None
+        self.random_state = random_state
+        self.mode = mode
+        self.domain_mapper = domain_mapper
+        self.local_exp: dict = {}
+        self.intercept: dict = {}
+        self.score: Any = None
+        self.local_pred: Any = None
+        self.score_per_label: dict = {}
+        self.local_pred_per_label: dict = {}
+        if mode == "classification":
+            self.class_names = class_names
+            self.top_labels = None
+            self.predict_proba = None
+        elif mode == "regression":
+            self.class_names = ["negative", "positive"]
+            self.predicted_value = None
+            self.min_value = 0.0
+            self.max_value = 1.0
+            self.dummy_label = _REGRESSION_LABEL
+        else:
+            raise LimeError(f'Invalid explanation mode "{mode}". Should be either '
+                            '"classification" or "regression".')
+
+    def _from_native(self, native: NativeExplanation, domain_mapper: DomainMapper | None = None,
+                     *, top_labels: Sequence[int] | None = None, min_value: float | None = None,
+                     max_value: float | None = None, random_state: int | None = None) -> None:
         self.native = native
         self.mode = native.mode
         self.random_state = random_state
@@ -339,8 +409,10 @@ class Explanation:
         label : int, default 1
             Class to plot; ignored for regression.
         **kwargs
-            Passed to :func:`limekit.render.plot.plot_explanation` (e.g.
-            ``num_features``, ``figsize`` or ``Axes.barh`` options).
+            As in lime, the ``domain_mapper``'s ``map_exp_ids`` options (text:
+            ``positions=True``) shape the bar names; the others go to
+            :func:`limekit.render.plot.plot_explanation` (``num_features``,
+            ``figsize`` or ``Axes.barh`` options, a limekit addition).
 
         Returns
         -------
@@ -357,7 +429,12 @@ class Explanation:
         """
         from ..render.plot import plot_explanation
 
-        return plot_explanation(self.native, label=self._native_label(label), **kwargs)
+        self._label_weights(label)  # a clear KeyError for unexplained labels
+        # As in lime, the domain mapper's own options (text: positions=) shape the
+        # names; the rest go to the native chart (num_features, figsize, barh options).
+        accepted = inspect.signature(self.domain_mapper.map_exp_ids).parameters
+        mapper_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in accepted and k != "exp"}
+        return plot_explanation(_PlotSource(self, mapper_kwargs), label=label, **kwargs)
 
     def _html(self, labels: Iterable[int] | None, predict_proba: bool,
               show_predicted_value: bool, kwargs: dict[str, Any], full_page: bool,

@@ -13,10 +13,12 @@ Differences from lime
 * Perturbed images are built in one vectorised step per batch instead of a
   deep copy and a loop over superpixels per sample (the result is the same
   image, pixel for pixel).
-* Segment labels are re-indexed to ``0..S-1``: with ``slic`` (labels from 1)
-  lime has a superpixel that is never hidden and a feature that covers no
-  pixel; here every feature is a real superpixel, and ``segments`` holds the
-  re-indexed labels.
+* Every superpixel is a feature: with ``slic`` (labels from 1) lime has a
+  superpixel that is never hidden and a feature that covers no pixel; here the
+  native explainer re-indexes the labels to ``0..S-1`` internally, and the
+  compat explanation reports them under the segmentation's own labels
+  (``segments`` is the map ``segmentation_fn`` returned, and the keys of
+  ``local_exp`` are its labels, so ``segments == key`` is the superpixel).
 * Reproducible: an explanation depends only on ``random_state`` and the image
   (lime draws from one shared stream). ``random_seed`` is accepted but, as in
   lime with scikit-image >= 0.19 (which renamed quickshift's seed argument),
@@ -25,8 +27,10 @@ Differences from lime
   only when tqdm is installed.
 * Inputs are validated up front (image shape, NaN, segmentation shape, model
   output). ``model_regressor`` is fitted in place, as in lime.
-* With ``top_labels``, classes with exactly equal probabilities are ordered by
-  index.
+* ``top_labels`` are lime's, ties included: ``np.argsort`` of the
+  probabilities at the image, the last ``top_labels`` reversed. (When a tie at
+  the cut-off makes them differ from the native choice, the native
+  explanation is recomputed for lime's labels: same seed, same samples.)
 """
 
 from __future__ import annotations
@@ -50,17 +54,30 @@ __all__ = ["LimeImageExplainer", "ImageExplanation"]
 class ImageExplanation:
     """Image explanation with lime's API: the image, its segments and one linear model per label.
 
-    Built by :meth:`LimeImageExplainer.explain_instance`.
+    Built by :meth:`LimeImageExplainer.explain_instance`; as in lime,
+    ``ImageExplanation(image, segments)`` also makes an empty one to fill in
+    by hand (``local_exp`` and the rest start as empty dicts).
+
+    Parameters
+    ----------
+    image : ndarray
+        The image.
+    segments : ndarray of int (H, W)
+        Its superpixel labels.
+    top_labels : list of int, optional
+        The explained top labels, most probable first.
 
     Attributes
     ----------
     image : ndarray
         The explained image (RGB: lime turns grey images into RGB).
     segments : ndarray of int (H, W)
-        Superpixel labels ``0..S-1``.
+        Superpixel labels: the map ``segmentation_fn`` returned (the default
+        quickshift's otherwise), unchanged.
     local_exp : dict of int to list of (int, float)
         ``{label: [(segment, weight), ...]}``, strongest first, in lime's
-        order (least probable of the top labels first).
+        order (least probable of the top labels first); ``segment`` is a
+        label of ``segments``.
     intercept : dict of int to float
     score : float
         Weighted R² of the surrogate of the last explained label (lime keeps
@@ -74,18 +91,48 @@ class ImageExplanation:
         The native explanation (JSON, HTML with overlays, matplotlib).
     """
 
-    def __init__(self, native: NativeImageExplanation,
-                 top_labels: list[int] | None = None) -> None:
+    def __init__(self, image, segments=None, *, top_labels: list[int] | None = None) -> None:
+        # lime's constructor: ImageExplanation(image, segments), empty until filled in.
+        if isinstance(image, NativeImageExplanation):  # built by the explainer
+            self._from_native(image, top_labels, segments)
+            return
+        self.native = None
+        self.image = image
+        self.segments = segments
+        self.top_labels = None if top_labels is None else list(top_labels)
+        self.intercept: dict = {}
+        self.local_exp: dict = {}
+        self.local_pred: Any = {}
+        self.score: Any = {}
+        self.score_per_label: dict = {}
+        self.local_pred_per_label: dict = {}
+        self._to_native = None
+
+    def _from_native(self, native: NativeImageExplanation, top_labels: list[int] | None,
+                     segments: Any) -> None:
         self.native = native
         self.image = native.image
-        self.segments = native.segments
+        # The segmentation's own labels (native ones are re-indexed to 0..S-1 in
+        # sorted order of the labels): lime's local_exp keys are those labels.
+        ids = None
+        if segments is not None:
+            seg = np.asarray(segments)
+            ids = np.unique(seg)
+            if ids.size != native.n_segments or np.array_equal(ids, np.arange(ids.size)):
+                ids = None
+        self.segments = native.segments if ids is None else seg
+        self._to_native = None if ids is None else {int(v): j for j, v in enumerate(ids)}
         les = native.label_explanations
         order = list(les)
         if top_labels is not None:
             # lime fits the top labels from the least to the most probable
             order = [k for k in reversed(top_labels) if k in les]
         self.top_labels = None if top_labels is None else list(top_labels)
-        self.local_exp = {k: list(les[k].weights) for k in order}
+
+        def own(weights):
+            return list(weights) if ids is None else [(int(ids[f]), w) for f, w in weights]
+
+        self.local_exp = {k: own(les[k].weights) for k in order}
         self.intercept = {k: les[k].intercept for k in order}
         self.score_per_label = {k: les[k].score for k in order}
         self.local_pred_per_label = {k: les[k].local_pred for k in order}
@@ -131,7 +178,11 @@ class ImageExplanation:
         if label not in self.local_exp:
             raise KeyError(f"Label not in explanation: {label!r} was not explained; "
                            f"explained labels are {list(self.local_exp)}")
-        return image_and_mask(self.image, self.segments, self.local_exp[label],
+        weights, segments = self.local_exp[label], self.segments
+        if self._to_native is not None:  # the segmentation's labels -> the native 0..S-1
+            weights = [(self._to_native[int(f)], w) for f, w in weights]
+            segments = self.native.segments
+        return image_and_mask(self.image, segments, weights,
                               positive_only=positive_only, negative_only=negative_only,
                               hide_rest=hide_rest, num_features=num_features,
                               min_weight=min_weight, rest_dtype=np.float64)
@@ -151,14 +202,18 @@ class ImageExplanation:
             The HTML, with the overlays embedded as PNG data URIs, no script
             and every user string escaped.
         """
+        if self.native is None:
+            raise ValueError("as_html needs an explanation computed by explain_instance")
         return self.native.to_html(**kwargs)
 
-    def _repr_html_(self) -> str:
-        return self.native.to_html(full_page=False)
+    def _repr_html_(self) -> str | None:
+        return None if self.native is None else self.native.to_html(full_page=False)
 
     def __repr__(self) -> str:
+        n_seg = (self.native.n_segments if self.native is not None
+                 else None if self.segments is None else int(np.unique(self.segments).size))
         return (f"<limekit.compat ImageExplanation labels={list(self.local_exp)} "
-                f"segments={self.native.n_segments}>")
+                f"segments={n_seg}>")
 
 
 class LimeImageExplainer:
@@ -273,11 +328,17 @@ class LimeImageExplainer:
             segments = segmentation_fn(img)
         use_top = int(top_labels) if top_labels else None
         label_arg = None if use_top else [int(v) for v in np.atleast_1d(np.asarray(labels))]
-        exp = native.explain(img, classifier_fn, labels=label_arg, top_labels=use_top,
-                             num_features=num_features, num_samples=num_samples,
-                             batch_size=batch_size, segments=segments,
-                             distance_metric=metric, progress_bar=bool(progress_bar))
-        out = ImageExplanation(exp, top_labels=exp.labels if use_top else None)
+        options = dict(num_features=num_features, num_samples=num_samples,
+                       batch_size=batch_size, segments=segments,
+                       distance_metric=metric, progress_bar=bool(progress_bar))
+        exp = native.explain(img, classifier_fn, labels=label_arg, top_labels=use_top, **options)
+        top = None
+        if use_top:
+            # lime's choice, ties in numpy's own argsort order: np.argsort(preds)[-k:] reversed
+            top = [int(k) for k in np.argsort(np.asarray(exp.predict_proba))[-use_top:][::-1]]
+            if set(top) != set(exp.labels):  # a tie at the cut-off: explain lime's labels
+                exp = native.explain(img, classifier_fn, labels=top, top_labels=None, **options)
+        out = ImageExplanation(exp, segments, top_labels=top)
         if self.verbose:
             for label in out.local_exp:
                 print("Intercept", out.intercept[label])

@@ -260,16 +260,20 @@ class TextExplanation(Explanation):
 
     Parameters
     ----------
-    native : limekit.explainers.text.TextExplanation
-        The native explanation that holds the weights and does the rendering.
-    domain_mapper : TextDomainMapper, optional
-        Maps feature ids to words; built from ``native`` when omitted.
+    *args
+        ``(native, domain_mapper=None)``: the native
+        :class:`limekit.TextExplanation` that holds the weights and does the
+        rendering, and an optional :class:`TextDomainMapper` mapping feature ids
+        to words (built from ``native`` when omitted); or lime's
+        ``(domain_mapper, mode='classification', class_names=None,
+        random_state=None)``, as for :class:`limekit.compat.explanation.Explanation`.
     top_labels : sequence of int, optional
         The labels chosen by ``top_labels=k``, most probable first.
     min_value, max_value : float, optional
         Regression only (unused for text classifiers).
-    random_state : int, optional
-        The explainer's seed.
+    **kwargs
+        The same arguments by name (``native``, ``domain_mapper``, ``mode``,
+        ``class_names``, ``random_state``).
     """
 
     def _html(self, labels: Iterable[int] | None, predict_proba: bool,
