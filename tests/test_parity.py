@@ -213,3 +213,73 @@ def test_top_k_check_accepts_ties_and_rejects_clear_swaps():
     with pytest.raises(AssertionError, match="not a tie"):
         assert_top_k_agree(w_lime, swapped + noise[::-1])
     assert correlation(w_lime, swapped + noise[::-1]) < MIN_CORRELATION
+
+
+# ------------------------------------------------------- lime's other input paths
+def _seed_weights_with(make_explainer, predict_fn, row, num_features, label=1):
+    out = None
+    for s, seed in enumerate(SEEDS):
+        exp = make_explainer(seed).explain_instance(row, predict_fn, labels=(label,),
+                                                    num_features=num_features,
+                                                    num_samples=NUM_SAMPLES)
+        if out is None:
+            out = np.zeros((len(SEEDS), len(exp.domain_mapper.feature_names)))
+        for j, w in exp.as_map()[label]:
+            out[s, j] = w
+    return out
+
+
+def _assert_parity(w_lime, w_kit):
+    r = correlation(w_lime, w_kit)
+    assert r >= MIN_CORRELATION, f"correlation {r:.4f} < {MIN_CORRELATION}"
+    assert_top_k_agree(w_lime, w_kit)
+
+
+@pytest.mark.parametrize("name", ["DecileDiscretizer", "EntropyDiscretizer"])
+def test_discretizer_object_parity(cancer, name):
+    """A discretizer object passed as ``discretizer=`` (lime's and compat's own classes)."""
+    lime_discretize = pytest.importorskip("lime.discretize")
+    from limekit.compat import discretize as kit_discretize
+
+    data, models = cancer
+    X, y = data.data, data.target
+    predict = models["random_forest"].predict_proba
+
+    def maker(module, discretize_module):
+        def make(seed):
+            disc = getattr(discretize_module, name)(X, [], list(data.feature_names), y,
+                                                    random_state=seed)
+            return module.LimeTabularExplainer(X, feature_names=data.feature_names,
+                                               discretizer=disc, random_state=seed)
+        return make
+
+    row = X[CANCER_ROWS[1]]
+    _assert_parity(_seed_weights_with(maker(lime_tabular, lime_discretize), predict, row, 10),
+                   _seed_weights_with(maker(kit_tabular, kit_discretize), predict, row, 10))
+
+
+def test_training_data_stats_parity(cancer):
+    """Explainers built from summary statistics only (``training_data_stats``)."""
+    lime_discretize = pytest.importorskip("lime.discretize")
+
+    data, models = cancer
+    X = data.data
+    disc = lime_discretize.QuartileDiscretizer(X, [], list(data.feature_names), None,
+                                               random_state=0)
+    codes = disc.discretize(X)
+    values = {j: sorted(set(codes[:, j].tolist())) for j in range(X.shape[1])}
+    stats = {"means": disc.means, "stds": disc.stds, "mins": disc.mins, "maxs": disc.maxs,
+             "bins": {j: q.tolist() for j, q in enumerate(disc.bins(X, None))},
+             "feature_values": values,
+             "feature_frequencies": {j: [int((codes[:, j] == v).sum()) for v in values[j]]
+                                     for j in range(X.shape[1])}}
+    predict = models["logistic"].predict_proba
+
+    def maker(module):
+        return lambda seed: module.LimeTabularExplainer(
+            np.zeros((2, X.shape[1])), feature_names=data.feature_names,
+            training_data_stats=stats, random_state=seed)
+
+    row = X[CANCER_ROWS[2]]
+    _assert_parity(_seed_weights_with(maker(lime_tabular), predict, row, 10),
+                   _seed_weights_with(maker(kit_tabular), predict, row, 10))
