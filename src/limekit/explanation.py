@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ._renderers import renderer
+from ._schema import (
+    MAX_JSON_CHARS,
+    Reader,
+    SchemaError,
+    as_float,
+    as_int,
+    as_list,
+    check_depth,
+    check_plain,
+)
 
 __all__ = ["Explanation", "LabelExplanation"]
 
@@ -273,8 +284,8 @@ class Explanation:
         return {}
 
     @classmethod
-    def _domain_from_dict(cls, d: dict[str, Any]) -> dict[str, Any]:
-        """Constructor keyword arguments for a subclass's own fields."""
+    def _domain_from_dict(cls, d: Reader, n_features: int) -> dict[str, Any]:
+        """Constructor keyword arguments for a subclass's own fields, validated."""
         return {}
 
     @classmethod
@@ -295,48 +306,91 @@ class Explanation:
         Raises
         ------
         ValueError
-            If the kind is unknown or the schema version is not supported.
+            If anything in ``d`` is not a valid explanation: the message names the
+            field (unknown kind, unsupported schema version, a missing key, a value
+            of the wrong type, a non-finite number, a feature index out of range,
+            lists of different lengths, an oversized array ...).
         """
-        kind = d.get("kind", "tabular")
+        check_depth(d)
+        r = Reader(d, "explanation")
+        kind = r.string("kind", "tabular")
         target = _KINDS.get(kind)
         if target is None:
-            raise ValueError(
+            raise SchemaError(
                 f"unknown explanation kind {kind!r}; import the limekit module that defines "
                 f"it (known kinds: {sorted(_KINDS)})"
             )
-        version = d.get("schema_version", SCHEMA_VERSION)
+        version = r.raw("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
-            raise ValueError(
-                f"explanation schema version {version} is not supported by this limekit "
+            raise SchemaError(
+                f"explanation schema version {version!r} is not supported by this limekit "
                 f"(expects {SCHEMA_VERSION}); re-create the explanation with this version."
             )
-        labels = {
-            int(le["label"]): LabelExplanation(
-                weights=tuple((int(i), float(w)) for i, w in le["weights"]),
-                intercept=float(le["intercept"]),
-                score=float(le["score"]),
-                local_pred=float(le["local_pred"]),
-                details=le.get("details"),
+        mode = r.string("mode", required=True, choices=("classification", "regression"))
+        names = r.strings("feature_names", required=True)
+        d_features = len(names)
+        descriptions = r.strings("feature_descriptions", required=True, length=d_features)
+        values = r.strings("feature_values", required=True, length=d_features)
+        class_names = r.strings("class_names")
+        predict_proba = r.numbers("predict_proba",
+                                  length=None if class_names is None else len(class_names))
+        if predict_proba is not None and not all(0.0 <= p <= 1.0 for p in predict_proba):
+            raise SchemaError("explanation.predict_proba must hold probabilities in [0, 1]")
+        predicted_value = r.number("predicted_value")
+        if mode == "classification" and (class_names is None or predict_proba is None):
+            raise SchemaError("a classification explanation needs class_names and predict_proba")
+        if mode == "regression" and predicted_value is None:
+            raise SchemaError("a regression explanation needs predicted_value")
+        n_labels = len(class_names) if mode == "classification" else 1
+        labels: dict[int, LabelExplanation] = {}
+        entries = as_list(r.raw("label_explanations", required=True),
+                          "explanation.label_explanations")
+        if not entries:
+            raise SchemaError("explanation.label_explanations is empty")
+        for k, entry in enumerate(entries):
+            le = Reader(entry, f"explanation.label_explanations[{k}]")
+            label = le.integer("label", required=True, high=n_labels - 1)
+            if label in labels:
+                raise SchemaError(f"label {label} is explained twice")
+            pairs = as_list(le.raw("weights", required=True), f"{le.path}.weights")
+            weights, seen = [], set()
+            for i, pair in enumerate(pairs):
+                where = f"{le.path}.weights[{i}]"
+                index, weight = as_list(pair, where, length=2)
+                index = as_int(index, f"{where}[0]", 0, d_features - 1)
+                if index in seen:
+                    raise SchemaError(f"{where}: feature {index} appears twice")
+                seen.add(index)
+                weights.append((index, as_float(weight, f"{where}[1]")))
+            details = le.raw("details")
+            if details is not None and not isinstance(details, Mapping):
+                raise SchemaError(f"{le.path}.details must be an object or null")
+            check_plain(details, f"{le.path}.details")
+            labels[label] = LabelExplanation(
+                weights=tuple(weights),
+                intercept=le.number("intercept", required=True),
+                score=le.number("score", required=True),
+                local_pred=le.number("local_pred", required=True),
+                details=None if details is None else dict(details),
             )
-            for le in d["label_explanations"]
-        }
-
-        def opt_tuple(x, conv):
-            return None if x is None else tuple(conv(v) for v in x)
-
+        settings = r.raw("settings", {})
+        if not isinstance(settings, Mapping):
+            raise SchemaError("explanation.settings must be an object")
+        check_plain(settings, "explanation.settings")
         return target(
-            **target._domain_from_dict(d.get("domain") or {}),
-            mode=d["mode"],
-            feature_names=tuple(str(v) for v in d["feature_names"]),
-            feature_descriptions=tuple(str(v) for v in d["feature_descriptions"]),
-            feature_values=tuple(str(v) for v in d["feature_values"]),
-            class_names=opt_tuple(d.get("class_names"), str),
+            **target._domain_from_dict(r.obj("domain") or Reader({}, "explanation.domain"),
+                                       d_features),
+            mode=mode,
+            feature_names=names,
+            feature_descriptions=descriptions,
+            feature_values=values,
+            class_names=class_names,
             label_explanations=labels,
-            predict_proba=opt_tuple(d.get("predict_proba"), float),
-            predicted_value=None if d.get("predicted_value") is None else float(d["predicted_value"]),
-            num_samples=int(d.get("num_samples", 0)),
-            settings=dict(d.get("settings", {})),
-            diagnostics=d.get("diagnostics"),
+            predict_proba=predict_proba,
+            predicted_value=predicted_value,
+            num_samples=r.integer("num_samples", 0),
+            settings=dict(settings),
+            diagnostics=_read_diagnostics(r.obj("diagnostics")),
         )
 
     def to_json(self, **json_kwargs: Any) -> str:
@@ -369,7 +423,18 @@ class Explanation:
         Explanation
             An instance of the subclass registered for the JSON's ``kind``.
         """
-        return cls.from_dict(json.loads(text))
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise SchemaError(f"from_json needs JSON text, got {type(text).__name__}")
+        if len(text) > MAX_JSON_CHARS:
+            raise SchemaError(f"the JSON text has {len(text)} characters, more than the "
+                              f"{MAX_JSON_CHARS} an explanation may have")
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise SchemaError("the JSON text nests too deeply to be an explanation") from None
+        except ValueError as exc:  # JSONDecodeError, invalid UTF-8
+            raise SchemaError(f"not valid JSON: {exc}") from None
+        return cls.from_dict(data)
 
     def to_frame(self):
         """Tabulate the weights as a tidy data frame.
@@ -492,3 +557,38 @@ def _finite(x: float) -> float:
     if not math.isfinite(x):
         raise ValueError(f"non-finite value {x!r} in an explanation")
     return x
+
+
+def _read_diagnostics(r: Reader | None) -> dict | None:
+    """The diagnostics object, with its known figures checked (others kept as they are)."""
+    if r is None:
+        return None
+    check_plain(r.data, r.path)
+    out = dict(r.data)
+    if r.has("effective_sample_size"):
+        ess = r.number("effective_sample_size")
+        if ess < 0:
+            raise SchemaError("explanation.diagnostics.effective_sample_size must be >= 0")
+        out["effective_sample_size"] = ess
+    if "warnings" in r.data:
+        out["warnings"] = list(r.strings("warnings") or ())
+    fidelity = r.obj("fidelity")
+    if fidelity is not None:
+        checked = {}
+        for label, figures in fidelity.data.items():
+            where = f"explanation.diagnostics.fidelity[{label!r}]"
+            try:
+                int(label)
+            except ValueError:
+                raise SchemaError(f"{where}: the key must be a label number") from None
+            f = Reader(figures, where)
+            out_f = {"rmse": f.number("rmse", required=True),
+                     "r2": f.number("r2", required=True),
+                     "n": f.integer("n", required=True)}
+            for key in f.data:
+                if key not in out_f:
+                    out_f[key] = f.number(key)
+            checked[str(label)] = out_f
+        out["fidelity"] = checked
+    return out
+

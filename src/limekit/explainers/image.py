@@ -27,6 +27,7 @@ import numpy as np
 from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._renderers import renderer
+from .._schema import Reader, SchemaError, decode_array
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox, check_consistent_output, check_model_output
@@ -73,15 +74,6 @@ def _encode_array(arr: np.ndarray) -> dict[str, Any]:
         "shape": [int(s) for s in arr.shape],
         "data": base64.b64encode(zlib.compress(arr.tobytes(), 6)).decode("ascii"),
     }
-
-
-def _decode_array(d: dict[str, Any]) -> np.ndarray:
-    dtype = np.dtype(str(d["dtype"]))
-    if dtype.kind not in "uif":  # never object arrays: the JSON may be untrusted
-        raise ValueError(f"unsupported array dtype {dtype} in an image explanation")
-    shape = tuple(int(s) for s in d["shape"])
-    raw = zlib.decompress(base64.b64decode(d["data"]))
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
 def _frozen(arr: Any, dtype: Any = None) -> np.ndarray:
@@ -191,9 +183,19 @@ class ImageExplanation(Explanation):
                 "image": _encode_array(self.image)}
 
     @classmethod
-    def _domain_from_dict(cls, d: dict[str, Any]) -> dict[str, Any]:
-        return {"segments": _decode_array(d["segments"]).astype(np.intp),
-                "image": _decode_array(d["image"])}
+    def _domain_from_dict(cls, d: Reader, n_features: int) -> dict[str, Any]:
+        image = decode_array(d.raw("image", required=True), f"{d.path}.image")
+        segments = decode_array(d.raw("segments", required=True), f"{d.path}.segments",
+                                dtypes="ui")
+        if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)):
+            raise SchemaError(f"{d.path}.image must be (H, W) or (H, W, 1|3|4), got shape "
+                              f"{image.shape}")
+        if segments.shape != image.shape[:2]:
+            raise SchemaError(f"{d.path}.segments has shape {segments.shape}, the image "
+                              f"{image.shape[:2]}")
+        if segments.size and (segments.min() < 0 or segments.max() >= n_features):
+            raise SchemaError(f"{d.path}.segments labels must be 0..{n_features - 1}")
+        return {"segments": segments.astype(np.intp), "image": image}
 
     # -------------------------------------------------------------------- use
     @property

@@ -23,6 +23,7 @@ import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._renderers import renderer
+from .._schema import Reader, as_int, as_list
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import as_blackbox
@@ -119,11 +120,22 @@ class TextExplanation(Explanation):
         }
 
     @classmethod
-    def _domain_from_dict(cls, d: dict[str, Any]) -> dict[str, Any]:
+    def _domain_from_dict(cls, d: Reader, n_features: int) -> dict[str, Any]:
+        text = d.string("text", required=True)
+        spans = as_list(d.raw("token_spans", []), f"{d.path}.token_spans")
+        checked = []
+        for i, span in enumerate(spans):
+            a, b = as_list(span, f"{d.path}.token_spans[{i}]", length=2)
+            a = as_int(a, f"{d.path}.token_spans[{i}][0]", 0, len(text))
+            b = as_int(b, f"{d.path}.token_spans[{i}][1]", a, len(text))
+            checked.append((a, b))
+        features = as_list(d.raw("token_features", []), f"{d.path}.token_features",
+                           length=len(checked))
         return {
-            "text": str(d.get("text", "")),
-            "token_spans": tuple((int(a), int(b)) for a, b in d.get("token_spans", ())),
-            "token_features": tuple(int(f) for f in d.get("token_features", ())),
+            "text": text,
+            "token_spans": tuple(checked),
+            "token_features": tuple(as_int(f, f"{d.path}.token_features[{i}]", -1,
+                                           n_features - 1) for i, f in enumerate(features)),
         }
 
     # --------------------------------------------------------------- render

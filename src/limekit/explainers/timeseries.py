@@ -26,6 +26,7 @@ import numpy as np
 
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._renderers import renderer
+from .._schema import Reader, SchemaError, as_int, as_list
 from .._validation import check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox
@@ -423,9 +424,17 @@ class TimeSeriesSegmentExplanation(Explanation):
                 "boundaries": [int(b) for b in self.boundaries]}
 
     @classmethod
-    def _domain_from_dict(cls, d: dict[str, Any]) -> dict[str, Any]:
-        return {"series": tuple(float(v) for v in d.get("series", ())),
-                "boundaries": tuple(int(b) for b in d.get("boundaries", ()))}
+    def _domain_from_dict(cls, d: Reader, n_features: int) -> dict[str, Any]:
+        series = d.numbers("series", required=True)
+        raw = as_list(d.raw("boundaries", required=True), f"{d.path}.boundaries",
+                      length=n_features + 1)
+        boundaries = [as_int(b, f"{d.path}.boundaries[{i}]", 0, len(series))
+                      for i, b in enumerate(raw)]
+        if boundaries[0] != 0 or boundaries[-1] != len(series) or any(
+                b >= c for b, c in zip(boundaries, boundaries[1:], strict=False)):
+            raise SchemaError(f"{d.path}.boundaries must rise strictly from 0 to the series "
+                              f"length ({len(series)})")
+        return {"series": series, "boundaries": tuple(boundaries)}
 
     # The renderers add the series itself to the generic weight table/chart.
     def to_text(self, label: int | None = None, width: int | None = None) -> str:
