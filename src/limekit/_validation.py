@@ -71,3 +71,28 @@ def check_int(value: object, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
+
+
+def check_batch_size(batch_size: object) -> int | None:
+    """``batch_size``: ``None`` or a positive int (bools and strings refused)."""
+    if batch_size is None:
+        return None
+    if (isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+    return int(batch_size)
+
+
+def check_class_names(class_names: object) -> list[str] | None:
+    """``class_names``: ``None`` or a sequence of names, one per model output column."""
+    if class_names is None:
+        return None
+    if isinstance(class_names, (str, bytes)):
+        raise TypeError("class_names must be a sequence of names (e.g. ['no', 'yes']), "
+                        "not a single string")
+    try:
+        return [str(c) for c in class_names]
+    except TypeError:
+        raise TypeError(f"class_names must be a sequence of names, got "
+                        f"{type(class_names).__name__}") from None
+

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import _compiled
+from ._validation import check_batch_size
 from .adapters.torch import TorchModel, is_torch_module
 
 __all__ = ["BlackBox", "as_blackbox"]
@@ -83,11 +84,9 @@ class BlackBox:
 
     def __init__(self, model: Any, mode: str, batch_size: int | None = None,
                  deduplicate: bool = False, finite_inputs: bool = False) -> None:
-        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
-            raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+        self.batch_size = check_batch_size(batch_size)
         self.model = model
         self.mode = mode
-        self.batch_size = None if batch_size is None else int(batch_size)
         self.deduplicate = bool(deduplicate)
         self.finite_inputs = bool(finite_inputs)
         self.fn = _resolve_function(model, mode)

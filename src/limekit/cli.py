@@ -23,6 +23,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from .explainers._common import DEFAULT_NUM_FEATURES
+
 __all__ = ["main", "build_parser"]
 
 PROG = "limekit"
@@ -411,8 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "LogisticRegression (default: %(default)s)")
     demo.add_argument("--row", type=_nonneg_int, default=0,
                       help="row of the held-out split to explain (default: %(default)s)")
-    demo.add_argument("--num-features", type=_positive_int, default=10, metavar="K",
-                      help="features in the explanation (default: %(default)s)")
+    demo.add_argument("--num-features", type=_positive_int, default=DEFAULT_NUM_FEATURES,
+                      metavar="K",
+                      help="features in the explanation (default: 10, or all when fewer)")
     demo.add_argument("--num-samples", type=_positive_int, default=None, metavar="N",
                       help="neighbourhood size (default: 5000 for tables and text, 1000 for "
                            "images)")
@@ -454,8 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--mode", choices=["classification", "regression"], default=None,
                          help="default: classification if the model has predict_proba, "
                               "else regression")
-    explain.add_argument("--num-features", type=_positive_int, default=10, metavar="K",
-                         help="features in the explanation (default: %(default)s)")
+    explain.add_argument("--num-features", type=_positive_int, default=DEFAULT_NUM_FEATURES,
+                         metavar="K",
+                         help="features in the explanation (default: 10, or all when fewer)")
     explain.add_argument("--num-samples", type=_positive_int, default=5000, metavar="N",
                          help="neighbourhood size (default: %(default)s)")
     explain.add_argument("--html", default=None, metavar="PATH", help="write an HTML report")

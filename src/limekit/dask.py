@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._optional import require
+from .explainers._common import DEFAULT_NUM_FEATURES
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import dask.dataframe
@@ -88,7 +89,7 @@ def _training_columns(explainer: TabularExplainer) -> list:
 
 def explain_dataframe(ddf: dask.dataframe.DataFrame, explainer: TabularExplainer, model: Any, *,
                       labels: Sequence[int] | None = None, top_labels: int | None = None,
-                      num_features: int | None = 10, num_samples: int = 5000,
+                      num_features: int | None = DEFAULT_NUM_FEATURES, num_samples: int = 5000,
                       batch_size: int | None = None,
                       columns: Sequence[Any] | None = None) -> dask.dataframe.DataFrame:
     """Explain every row of a Dask DataFrame; returns a lazy tidy frame of weights.

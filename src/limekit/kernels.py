@@ -107,6 +107,8 @@ class Kernel:
 
     def __init__(self, width: float, metric: str = "euclidean",
                  fn: Callable[[np.ndarray, float], np.ndarray] | None = None) -> None:
+        if isinstance(width, (bool, np.bool_)) or not isinstance(width, (int, float, np.number)):
+            raise TypeError(f"kernel_width must be a number, got {type(width).__name__}")
         width = float(width)
         if not np.isfinite(width) or width <= 0:
             raise ValueError(f"kernel_width must be a positive finite number, got {width}")

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable, Sequence
 
 from ..datasets.text import TextData, load_bbc_news, load_reviews
+from ..explainers._common import DEFAULT_NUM_FEATURES
 from ..explainers.text import TextExplainer, TextExplanation
 
 __all__ = ["run_text_demo", "load_demo_corpus"]
@@ -60,7 +61,8 @@ def load_demo_corpus(corpus: str = "auto") -> TextData:
 
 
 def run_text_demo(seed: int = 0, html_path: str | None = DEFAULT_HTML, corpus: str = "auto",
-                  num_features: int = 10, num_samples: int = 5000, width: int | None = None,
+                  num_features: int = DEFAULT_NUM_FEATURES, num_samples: int = 5000,
+                  width: int | None = None,
                   print_fn: Callable[[str], object] | None = print) -> TextExplanation:
     """Train a text classifier on offline data and explain one held-out document.
 

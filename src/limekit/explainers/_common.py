@@ -25,7 +25,12 @@ __all__ = ["resolve_labels", "fit_label_explanations", "DEFAULT_NUM_FEATURES",
 #: time-series windows). Tabular adds "nball" and "realistic".
 MASK_SAMPLERS = ("lime", "kernel", "kernelshap")
 
-DEFAULT_NUM_FEATURES = 10
+class _DefaultCount(int):
+    """An int that knows it is the default: ``num_features`` left at 10 is clipped to the
+    number of features, while an explicit ``num_features=10`` on fewer is an error."""
+
+
+DEFAULT_NUM_FEATURES = _DefaultCount(10)
 
 
 def resolve_labels(y0: np.ndarray, mode: str, labels: Sequence[int] | None,
@@ -43,7 +48,8 @@ def resolve_labels(y0: np.ndarray, mode: str, labels: Sequence[int] | None,
             f"{n_out} class probabilities; pass one name per model output column."
         )
     if top_labels is not None:
-        if isinstance(top_labels, bool) or int(top_labels) < 1:
+        if (isinstance(top_labels, (bool, np.bool_))
+                or not isinstance(top_labels, (int, np.integer)) or top_labels < 1):
             raise ValueError(f"top_labels must be a positive int, got {top_labels!r}")
         # lime's order: ascending stable sort reversed, so among tied probabilities
         # the higher class index comes first
@@ -52,8 +58,10 @@ def resolve_labels(y0: np.ndarray, mode: str, labels: Sequence[int] | None,
     if labels is None:
         return [int(np.argmax(y0))]
     out: list[int] = []
-    for lab in np.atleast_1d(np.asarray(labels)).tolist():
-        if not isinstance(lab, int) or not 0 <= lab < n_out:
+    for lab in np.atleast_1d(np.asarray(labels, dtype=object)).tolist():
+        if isinstance(lab, np.integer):
+            lab = int(lab)
+        if isinstance(lab, bool) or not isinstance(lab, int) or not 0 <= lab < n_out:
             raise ValueError(
                 f"label {lab!r} is not a valid class index; the model returns {n_out} "
                 f"classes, so labels must be integers in 0..{n_out - 1}."

@@ -28,7 +28,7 @@ from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._renderers import renderer
 from .._schema import Reader, SchemaError, decode_array
-from .._validation import check_mode, check_num_features
+from .._validation import check_batch_size, check_class_names, check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox, check_consistent_output, check_model_output
 from ..calibration import calibrate_neighbourhood
@@ -453,7 +453,7 @@ class ImageExplainer(BatchExplainMixin):
         self.kernel = Kernel(kernel_width, metric="cosine", fn=kernel)
         self.sampler = make_mask_sampler(sampler, BernoulliMaskSampler(0.5), self.kernel)
         self.surrogate = make_surrogate(surrogate)
-        self.class_names = None if class_names is None else [str(c) for c in class_names]
+        self.class_names = check_class_names(class_names)
 
     @property
     def kernel_width(self) -> float:
@@ -533,10 +533,7 @@ class ImageExplainer(BatchExplainMixin):
         """
         img = check_image(image)
         n = check_num_samples_or_auto(num_samples)
-        if batch_size is not None and (isinstance(batch_size, bool)
-                                       or not isinstance(batch_size, (int, np.integer))
-                                       or batch_size < 1):
-            raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+        batch_size = check_batch_size(batch_size)
         budget = check_memory_budget(memory_budget)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import _pool
 from .._memory import DEFAULT_MEMORY_BUDGET, check_memory_budget, rows_per_chunk
 from .._random import check_random_state, explanation_rng, explanation_word, instance_digest
-from .._validation import check_mode, check_num_features
+from .._validation import check_class_names, check_mode, check_num_features
 from ..batch import ExplanationBatch, run_groups
 from ..blackbox import as_blackbox
 from ..calibration import calibrate_neighbourhood
@@ -254,7 +254,7 @@ class TabularExplainer:
         d = self.representation.n_features
         self.kernel = Kernel(0.75 * np.sqrt(d) if kernel_width is None else kernel_width,
                              fn=kernel)
-        self.class_names = None if class_names is None else [str(c) for c in class_names]
+        self.class_names = check_class_names(class_names)
         self.discretizer = discretizer
         self.sample_around_instance = bool(sample_around_instance)
         self.sampler = _make_sampler(sampler, self.sample_around_instance, self.kernel.width)
@@ -478,7 +478,7 @@ class TabularExplainer:
     def _options(self, num_features, num_samples, distance_metric,
                  fidelity_samples=None) -> dict[str, Any]:
         d = self.representation.n_features
-        k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
+        k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))
         fresh = check_fidelity_samples(self.fidelity_samples if fidelity_samples is None
@@ -721,12 +721,13 @@ class TabularExplainer:
         """Digest of the instance's values (not its position in any batch)."""
         values = row.to_numpy(dtype=object)
         rep = self.representation
+        # + 0.0 turns -0.0 into 0.0 (and changes nothing else): equal values, equal keys
         if not rep.categorical_idx.size:  # all numeric: one conversion
-            return instance_digest(values.astype(np.float64).tobytes())
+            return instance_digest((values.astype(np.float64) + 0.0).tobytes())
         parts = []
         for col, v in zip(rep.columns, values, strict=True):
             parts.append(str(v).encode() if col.kind == CATEGORICAL
-                         else float(v).hex().encode())
+                         else (float(v) + 0.0).hex().encode())
         return instance_digest(*parts)
 
     def _class_names(self, n_out: int) -> list[str]:

@@ -24,7 +24,7 @@ import numpy as np
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._renderers import renderer
 from .._schema import Reader, as_int, as_list
-from .._validation import check_mode, check_num_features
+from .._validation import check_class_names, check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import as_blackbox
 from ..calibration import calibrate_neighbourhood
@@ -280,9 +280,7 @@ class TextExplainer(BatchExplainMixin):
         self.representation = TextRepresentation(split_expression, bow=bow,
                                                  mask_string=mask_string, char_level=char_level)
         self.kernel = Kernel(kernel_width, "cosine", fn=kernel)
-        if class_names is not None and isinstance(class_names, str):
-            raise TypeError("class_names must be a sequence of names, not a single str")
-        self.class_names = None if class_names is None else [str(c) for c in class_names]
+        self.class_names = check_class_names(class_names)
         self.sampler = make_mask_sampler(sampler, RemoveUniformCountSampler(), self.kernel,
                                          DISTANCE_SCALE, min_kept=1)
         self.surrogate = make_surrogate(surrogate)
@@ -375,7 +373,7 @@ class TextExplainer(BatchExplainMixin):
         """:meth:`explain` on an already tokenised document (from this representation)."""
         rep = self.representation
         d = doc.n_features
-        k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
+        k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES)
         n = check_num_samples_or_auto(num_samples)
         kernel = (self.kernel if distance_metric == self.kernel.metric
                   else Kernel(self.kernel.width, distance_metric, self.kernel.fn))

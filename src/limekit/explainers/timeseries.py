@@ -27,7 +27,7 @@ import numpy as np
 from .._random import check_random_state, explanation_rng, instance_digest
 from .._renderers import renderer
 from .._schema import Reader, SchemaError, as_int, as_list
-from .._validation import check_mode, check_num_features
+from .._validation import check_class_names, check_mode, check_num_features
 from ..batch import BatchExplainMixin
 from ..blackbox import BlackBox, as_blackbox
 from ..calibration import calibrate_neighbourhood
@@ -589,7 +589,7 @@ default "bernoulli"
         self.link = check_link(link, self.mode)
         self.fidelity_samples = check_fidelity_samples(fidelity_samples)
         self.calibrate = check_calibrator(calibrate, self.mode)
-        self.class_names = None if class_names is None else [str(c) for c in class_names]
+        self.class_names = check_class_names(class_names)
         self.surrogate = make_surrogate(surrogate)
         self.sampler = _make_sampler(sampler, self.kernel)
 
@@ -656,7 +656,7 @@ default "bernoulli"
         """
         segs = self.segments(series)
         d = segs.n_features
-        k = check_num_features(num_features, d, default=num_features == DEFAULT_NUM_FEATURES)
+        k = check_num_features(num_features, d, default=num_features is DEFAULT_NUM_FEATURES)
         n = check_num_samples_or_auto(num_samples)
         blackbox = as_blackbox(model, self.mode, batch_size)
         key = instance_digest(segs.series.tobytes())

@@ -29,7 +29,11 @@ def bin_edges(values: np.ndarray, method: str, labels: np.ndarray | None = None,
                 "to the explainer, or use discretizer='quartile'."
             )
         # At most 8 bins (depth 3), the same tree lime grows.
-        tree = DecisionTreeClassifier(criterion="entropy", max_depth=3, random_state=seed)
+        # scikit-learn takes 32-bit seeds; limekit's may be larger
+        tree = DecisionTreeClassifier(criterion="entropy", max_depth=3,
+                                      random_state=(int(seed) % 2**32
+                                                    if isinstance(seed, (int, np.integer))
+                                                    else seed))
         # the tree works in float32: fit on values / 2^e (exact) so magnitudes beyond
         # float32's range stay finite, and scale the thresholds back
         top = float(np.max(np.abs(values))) if values.size else 0.0

@@ -731,6 +731,9 @@ def _as_training_frame(data, feature_names) -> tuple[pd.DataFrame, str]:
     if hasattr(data, "toarray") and hasattr(data, "nnz"):
         raise TypeError("sparse training_data is not supported yet; pass a dense array "
                         "(training_data.toarray()) or a DataFrame")
+    if iter(data) is data if hasattr(data, "__iter__") else False:
+        raise TypeError(f"training_data must be an array, a list of rows or a DataFrame, got "
+                        f"an iterator ({type(data).__name__}); pass list(...) of it")
     arr = np.asarray(data)
     if arr.ndim != 2:
         raise ValueError(
