@@ -101,3 +101,40 @@ def test_iterators_as_training_data_get_a_clear_error(iris):
     X, _, _ = iris
     with pytest.raises(TypeError, match="iterator"):
         TabularExplainer(row for row in X)
+
+
+def test_date_and_duration_columns_are_refused():
+    import pandas as pd
+
+    for column in (pd.date_range("2020-01-01", periods=20),
+                   pd.to_timedelta(np.arange(20), unit="D")):
+        frame = pd.DataFrame({"when": column, "x": np.arange(20.0)})
+        with pytest.raises(TypeError, match="dates or durations"):
+            TabularExplainer(frame)
+
+
+def test_categories_that_print_alike_are_not_merged():
+    import pandas as pd
+
+    frame = pd.DataFrame({"c": [1, "1"] * 10, "x": np.arange(20.0)})
+    with pytest.raises(ValueError, match="different types"):
+        TabularExplainer(frame)
+
+
+def test_complex_series_are_refused():
+    with pytest.raises(TypeError, match="complex"):
+        SegmentTimeSeriesExplainer().explain(np.arange(20) * 1j,
+                                             lambda b: np.full((len(b), 2), 0.5))
+
+
+@pytest.mark.parametrize("value", ["false", "no", "off", "0", ""])
+def test_numba_switch_reads_false_as_false(value):
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "LIMEKIT_DISABLE_NUMBA": value}
+    code = "from limekit import _compiled; print(_compiled.numba is not None)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    pytest.importorskip("numba")
+    assert out == "True"

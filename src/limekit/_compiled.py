@@ -28,7 +28,8 @@ __all__ = ["enabled", "use_compiled", "draw_narrow", "same_bin", "undiscretize",
            "unpack_rows", "binary_design", "output_summary"]
 
 try:  # pragma: no cover - exercised when numba is installed (CI installs it)
-    if os.environ.get("LIMEKIT_DISABLE_NUMBA", "") not in ("", "0"):
+    if os.environ.get("LIMEKIT_DISABLE_NUMBA", "").strip().lower() not in (
+            "", "0", "false", "no", "off"):
         raise ImportError("disabled by LIMEKIT_DISABLE_NUMBA")
     import numba
 except ImportError:  # pragma: no cover

@@ -807,6 +807,18 @@ def _fit_categorical(name: str, series: pd.Series) -> _Column:
         keys = np.array([str(v) for v in raw])
         _, first, counts = np.unique(keys, return_index=True, return_counts=True)
         values = raw[first]
+        # two categories that print alike (1 and "1") would merge into one silently
+        typed = {(type(v).__name__, str(v)) for v in raw}
+        if len(typed) != len(values):
+            seen: dict[str, set[str]] = {}
+            for t, k in typed:
+                seen.setdefault(k, set()).add(t)
+            clash = next(k for k, types in seen.items() if len(types) > 1)
+            raise ValueError(
+                f"categorical feature {name!r} holds {clash!r} as values of different types "
+                f"({', '.join(sorted(seen[clash]))}); they display alike but are different "
+                "categories: convert the column to one type (e.g. astype(str)) first."
+            ) from None
     if np.issubdtype(values.dtype, np.number):
         check_finite_column(values.astype(float), name, "training_data")
     else:  # an object column may still hold float inf/nan among its categories
@@ -818,6 +830,14 @@ def _fit_categorical(name: str, series: pd.Series) -> _Column:
 
 
 def _fit_numeric(name: str, series: pd.Series, discretizer, labels, seed) -> _Column:
+    if (pd.api.types.is_datetime64_any_dtype(series.dtype)
+            or pd.api.types.is_timedelta64_dtype(series.dtype)
+            or isinstance(series.dtype, pd.PeriodDtype)):
+        raise TypeError(
+            f"training_data column {name!r} holds dates or durations ({series.dtype}); "
+            "convert it to numbers the model understands (e.g. days since a reference "
+            "date, or the year/month as columns) before explaining."
+        )
     if pd.api.types.is_complex_dtype(series.dtype):
         raise TypeError(
             f"training_data column {name!r} is complex; explain real and imaginary parts as "

@@ -13,6 +13,9 @@ BASELINES = ("mean", "zero", "linear")
 
 def check_series(series) -> np.ndarray:
     """A univariate series as a 1-D float array (accepts (T,), (T, 1) and (1, T))."""
+    if np.iscomplexobj(series):
+        raise TypeError("the series is complex; explain its real and imaginary parts (or "
+                        "its magnitude) as real series")
     try:
         arr = np.asarray(series, dtype=float)
     except (TypeError, ValueError):
