@@ -393,6 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
                 + " (applies to 'limekit explain')"),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an unexpected error (as "
+                             "LIMEKIT_DEBUG=1 does)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser(
@@ -508,10 +511,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - a command line never shows a traceback
-        if os.environ.get("LIMEKIT_DEBUG", "") not in ("", "0"):
+        if getattr(args, "debug", False) or os.environ.get("LIMEKIT_DEBUG", "") not in ("", "0"):
             raise
         print(f"{PROG}: error: {type(exc).__name__}: {exc} (this is a limekit bug if your "
-              "input is valid; set LIMEKIT_DEBUG=1 to see the traceback)", file=sys.stderr)
+              "input is valid; run with --debug to see the traceback)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
