@@ -149,6 +149,21 @@ def test_columns_argument_selects_and_orders(cancer, logistic):
     _assert_same(got, expected)
 
 
+def test_columns_argument_maps_renamed_columns(cancer, logistic):
+    """The documented use: the ddf names the explainer's features differently."""
+    X, y, rows, explainer = cancer
+    model = logistic
+    renamed = rows.iloc[:4].set_axis([f"c{i}" for i in range(X.shape[1])], axis=1)
+    ddf = dd.from_pandas(renamed.assign(extra=0.0), npartitions=2)
+    got = explain_dataframe(ddf, explainer, model, num_features=3, num_samples=N_SAMPLES,
+                            columns=list(renamed.columns)).compute(scheduler="sync")
+    expected = explainer.explain_batch(rows.iloc[:4], model, num_features=3,
+                                       num_samples=N_SAMPLES, progress=False).to_frame()
+    _assert_same(got, expected)
+    with pytest.raises(ValueError, match="one ddf column per explainer feature"):
+        explain_dataframe(ddf, explainer, model, columns=list(renamed.columns)[:3])
+
+
 def test_empty_partition_gives_empty_frame(cancer, logistic):
     X, y, rows, explainer = cancer
     model = logistic

@@ -71,12 +71,19 @@ def explanation_meta(index_dtype: Any = np.int64) -> pd.DataFrame:
 
 def _explain_partition(part: pd.DataFrame, explainer: TabularExplainer, model: Any,
                        columns: list, options: dict[str, Any],
-                       index_dtype: Any) -> pd.DataFrame:
-    """Explain one pandas partition; runs on a worker (module level, so it pickles)."""
+                       index_dtype: Any, training: list | None = None) -> pd.DataFrame:
+    """Explain one pandas partition; runs on a worker (module level, so it pickles).
+
+    ``columns`` are the ddf's columns in the explainer's feature order; when they are
+    named differently, they are renamed to the explainer's ``training`` columns.
+    """
     meta = explanation_meta(index_dtype)
     if len(part) == 0:
         return meta
-    frame = explainer.explain_batch(part[columns], model, progress=False, **options).to_frame()
+    rows = part[columns]
+    if training is not None and list(columns) != list(training):
+        rows = rows.set_axis(list(training), axis=1)
+    frame = explainer.explain_batch(rows, model, progress=False, **options).to_frame()
     return frame.loc[:, list(meta.columns)].astype(meta.dtypes.to_dict())
 
 
@@ -202,7 +209,14 @@ def explain_dataframe(ddf: dask.dataframe.DataFrame, explainer: TabularExplainer
             "wrap a pandas DataFrame with dask.dataframe.from_pandas(df, npartitions=...) "
             "or use explainer.explain_batch(df, model) directly."
         )
-    cols = list(columns) if columns is not None else _training_columns(explainer)
+    training = _training_columns(explainer)
+    cols = list(columns) if columns is not None else training
+    if len(cols) != len(training):
+        raise ValueError(
+            f"columns names {len(cols)} columns but the explainer was fitted on "
+            f"{len(training)} ({training!r}); name one ddf column per explainer feature, in "
+            "the explainer's order."
+        )
     missing = [c for c in cols if c not in ddf.columns]
     if missing:
         raise ValueError(
@@ -215,5 +229,6 @@ def explain_dataframe(ddf: dask.dataframe.DataFrame, explainer: TabularExplainer
                "batch_size": batch_size}
     index_dtype = ddf.index.dtype
     return ddf[cols].map_partitions(_explain_partition, explainer, model, cols, options,
-                                    index_dtype, meta=explanation_meta(index_dtype),
+                                    index_dtype, training,
+                                    meta=explanation_meta(index_dtype),
                                     align_dataframes=False)
