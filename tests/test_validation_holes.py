@@ -138,3 +138,15 @@ def test_numba_switch_reads_false_as_false(value):
                          check=True).stdout.strip()
     pytest.importorskip("numba")
     assert out == "True"
+
+
+def test_the_default_num_features_survives_pickling_to_workers(iris):
+    import pickle
+
+    from limekit.explainers._common import DEFAULT_NUM_FEATURES
+
+    assert pickle.loads(pickle.dumps(DEFAULT_NUM_FEATURES)) is DEFAULT_NUM_FEATURES
+    X, _, model = iris  # 4 features: the default must still mean "all of them" on workers
+    batch = TabularExplainer(X, random_state=0).explain_batch(X[:4], model, num_samples=100,
+                                                              n_jobs=2, progress=False)
+    assert all(len(exp.as_list()) == 4 for exp in batch)

@@ -29,6 +29,14 @@ class _DefaultCount(int):
     """An int that knows it is the default: ``num_features`` left at 10 is clipped to the
     number of features, while an explicit ``num_features=10`` on fewer is an error."""
 
+    def __reduce__(self):
+        # unpickled on a joblib or Dask worker, it is still *the* default (checked by identity)
+        return (_default_num_features, ())
+
+
+def _default_num_features() -> _DefaultCount:
+    return DEFAULT_NUM_FEATURES
+
 
 DEFAULT_NUM_FEATURES = _DefaultCount(10)
 
